@@ -1,0 +1,66 @@
+"""The errors a user is meant to read.
+
+Every failure a person can fix (a bad spec, a missing file, an unknown quiz, a missing API key)
+is raised as a `QuizgenError` carrying the whole message. `cli.py` prints it and maps it to an
+exit code in one place, so no command grows its own try/except ladder and no traceback reaches
+a user unless `--debug` asks for it.
+"""
+
+from __future__ import annotations
+
+
+class QuizgenError(Exception):
+    """A failure explained in one paragraph; `exit_code` is what the CLI exits with."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputError(QuizgenError):
+    """The user's input is wrong: spec, arguments, files, an unknown quiz id. Exit 2."""
+
+
+class SpecError(InputError):
+    """A spec failed to load or validate; `problems` holds one located line per error."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        count = "1 error" if len(problems) == 1 else f"{len(problems)} errors"
+        super().__init__(f"{path}: invalid quiz spec ({count}):\n{lines}")
+
+
+class ContentError(InputError):
+    """A module's content cannot be read or is empty."""
+
+
+class StoreError(QuizgenError):
+    """The database is not a quizgen database, or is newer than this quizgen."""
+
+
+class ConfigError(InputError):
+    """A setting is missing or wrong (API key, base URL, provider)."""
+
+
+class ProviderError(QuizgenError):
+    """An LLM call failed for good (after the adapter's own retries).
+
+    `transient` says whether trying again later could help (rate limit, 5xx, timeout) as
+    opposed to a request the provider will always refuse (bad key, unknown model).
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class RemoteError(QuizgenError):
+    """A remote service (Canvas) refused or failed a request after retries."""
+
+    exit_code = 1

@@ -1,0 +1,81 @@
+"""The seam between generation and any LLM: one request shape, one response shape, one protocol.
+
+A request carries both the rendered conversation (what a real model reads) and the structured
+`GenerationTask` behind it (what the offline mock reads to build grounded questions without
+parsing prompts). Nothing outside `quizgen/llm/` knows which adapter it is talking to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class GenerationTask:
+    """What one batch asks for right now: `count` more questions of one type from one module."""
+
+    quiz_id: str
+    batch_key: str
+    module_id: str
+    module_name: str
+    question_type: str
+    count: int
+    language: str
+    content: str
+    difficulty: str | None = None
+    instructions: str | None = None
+    avoid: tuple[str, ...] = ()
+    """Question texts already taken in this quiz; a new question must not repeat one."""
+
+
+@dataclass(frozen=True)
+class LLMRequest:
+    task: GenerationTask
+    messages: tuple[Message, ...]
+    json_schema: dict[str, Any]
+    attempt: int = 1
+    """1-based number of this call within its batch's current run (corrections count)."""
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+
+
+FinishReason = Literal["stop", "length", "refusal", "content_filter", "error"]
+
+
+@dataclass(frozen=True)
+class LLMResponse:
+    text: str
+    model: str
+    finish_reason: FinishReason = "stop"
+    usage: Usage = field(default_factory=Usage)
+    refusal: str | None = None
+
+
+class LLMAdapter(Protocol):
+    """An LLM that answers generation requests.
+
+    `complete` retries transient failures itself (rate limits, 5xx, timeouts) and raises
+    `quizgen.errors.ProviderError` once it gives up; generation treats that as the end of the
+    batch's run, keeping whatever questions it already has.
+    """
+
+    provider: str
+    model: str
+
+    async def complete(self, request: LLMRequest) -> LLMResponse: ...
+
+    async def aclose(self) -> None: ...
