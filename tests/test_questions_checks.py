@@ -1,0 +1,91 @@
+"""The pure helpers behind the question checks: normalisation, placeholders, meta options, leaks."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizgen.questions.checks import (
+    appears_in,
+    duplicate_groups,
+    is_meta_option,
+    is_placeholder,
+    normalise,
+    numbers,
+)
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Golgi apparatus.", "golgi  apparatus"),
+        ("  Mitochondrion ", "MITOCHONDRION"),
+        ("T-cell", "T cell"),
+        ("“Nucleus”", "nucleus"),
+        ("cell wall; membrane", "cell wall, membrane"),
+    ],
+)
+def test_normalise_ignores_case_spacing_and_punctuation(left: str, right: str) -> None:
+    assert normalise(left) == normalise(right)
+
+
+@pytest.mark.parametrize(("left", "right"), [("Na+", "Na"), ("Cl-", "Cl"), ("1.5", "15")])
+def test_normalise_keeps_punctuation_that_changes_meaning(left: str, right: str) -> None:
+    assert normalise(left) != normalise(right)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Question 1", "question", "Option B", "TODO", "TODO: write the stem", "TBD", "...", "—",
+     "Lorem ipsum dolor sit amet", "N/A", "Spørsmål 3", "[blank_1]"],
+)  # fmt: skip
+def test_placeholders_are_recognised(text: str) -> None:
+    assert is_placeholder(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Mitochondrion", "Which organelle produces ATP?", "Todos los santos", "O", "4", "Answering"],
+)
+def test_real_text_is_not_a_placeholder(text: str) -> None:
+    assert not is_placeholder(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["All of the above", "None of the above.", "all of these", "None of the options",
+     "Both are correct", "Both A and B", "A and B", "A, B and C", "Option A and option C",
+     "Neither", "Both", "Alle de ovennevnte", "Ingen av de ovennevnte", "Begge",
+     "Begge er riktige", "Både A og B", "Alle alternativene"],
+)  # fmt: skip
+def test_meta_options_are_recognised(text: str) -> None:
+    assert is_meta_option(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Both cells divide by mitosis", "None", "All cells have a membrane", "A and AB",
+     "Mitochondrion", "Begge cellene har ribosomer", "Above the nucleus"],
+)  # fmt: skip
+def test_ordinary_options_are_not_meta_options(text: str) -> None:
+    assert not is_meta_option(text)
+
+
+def test_appears_in_matches_whole_words_in_any_case() -> None:
+    assert appears_in("Mitochondrion", "Is the mitochondrion the powerhouse of the cell?")
+    assert appears_in("cell wall", "Plants have a Cell  Wall made of cellulose.")
+    assert not appears_in("cell", "Cells divide by mitosis.")
+
+
+def test_appears_in_ignores_answers_under_four_characters() -> None:
+    assert not appears_in("ATP", "Which organelle produces most of the cell's ATP?")
+
+
+def test_duplicate_groups_lists_positions_sharing_a_normalised_form() -> None:
+    texts = ["Ribosome", "Lysosome", "ribosome.", "Nucleus", "LYSOSOME"]
+    assert duplicate_groups(texts) == [[1, 3], [2, 5]]
+
+
+def test_numbers_reads_as_a_list() -> None:
+    assert numbers([2]) == "2"
+    assert numbers([1, 3]) == "1 and 3"
+    assert numbers([1, 2, 4]) == "1, 2 and 4"
