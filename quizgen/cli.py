@@ -1,0 +1,120 @@
+"""The `quizgen` command line: wiring only.
+
+Each command lives in `quizgen/commands/<group>.py` and is registered here. The one place that
+turns a `QuizgenError` into a printed message and an exit code is `run_command`, which every
+command goes through; heavy modules are imported inside the commands so `quizgen --help` starts
+fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+app = typer.Typer(
+    name="quizgen",
+    help="Turn course material into checked Canvas quizzes with an LLM.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+EXIT_OK, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Database file (default: $QUIZGEN_DB or ./quizgen.db)."),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else there.")
+]
+
+
+class State:
+    debug: bool = False
+
+
+@app.callback()
+def _global(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show Python tracebacks for unexpected errors.")
+    ] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    State.debug = debug or bool(os.environ.get("QUIZGEN_DEBUG"))
+    if version:
+        from quizgen import __version__
+
+        typer.echo(f"quizgen {__version__}")
+        raise typer.Exit()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def run_command(function: F) -> F:
+    """Run a command body; map the errors a user can fix to a message and an exit code."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from quizgen.errors import QuizgenError
+
+        as_json = bool(kwargs.get("as_json"))
+        try:
+            return function(*args, **kwargs)
+        except QuizgenError as exc:
+            if State.debug:
+                raise
+            fail(exc.message, exc.exit_code, as_json=as_json)
+        except KeyboardInterrupt:
+            fail("interrupted", EXIT_INTERRUPTED, as_json=as_json)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            if State.debug:
+                raise
+            fail(
+                f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                EXIT_INCOMPLETE,
+                as_json=as_json,
+            )
+
+    return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature
+
+
+def fail(message: str, code: int, *, as_json: bool = False) -> None:
+    """Print `message` for a person on stderr (and as JSON on stdout with --json); exit."""
+    typer.echo(f"error: {message}", err=True)
+    if as_json:
+        typer.echo(json.dumps({"error": message, "exit_code": code}))
+    raise typer.Exit(code)
+
+
+def _register() -> None:
+    from quizgen.commands import generate, inspect, spec
+
+    for module in (spec, generate, inspect):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+if __name__ == "__main__":
+    main()

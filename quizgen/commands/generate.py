@@ -1,0 +1,220 @@
+"""`quizgen create` and `quizgen retry`: running batches to an end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from quizgen.cli import (
+    EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    DbOption,
+    JsonOption,
+    run_command,
+)
+
+if TYPE_CHECKING:
+    from quizgen.generation import RunReport
+    from quizgen.llm.base import LLMAdapter
+    from quizgen.models import Quiz
+    from quizgen.store import Store
+
+ProviderOption = Annotated[
+    str | None, typer.Option("--provider", help="mock or openai (default: the spec's).")
+]
+ModelOption = Annotated[
+    str | None, typer.Option("--model", help="Model name (default: the spec's).")
+]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option("--base-url", help="OpenAI-compatible server URL (default: $OPENAI_BASE_URL)."),
+]
+ConcurrencyOption = Annotated[
+    int, typer.Option("--concurrency", min=1, max=256, help="LLM calls in flight at most.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("create")(create)
+    app.command("retry")(retry)
+
+
+@run_command
+def create(
+    spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="Quiz spec (.toml or .json).")],
+    provider: ProviderOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    concurrency: ConcurrencyOption = 8,
+    content_dir: Annotated[
+        Path | None,
+        typer.Option("--content-dir", help="Folder of module files for specs without sources."),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate a spec, read its content, and generate every batch concurrently."""
+    from quizgen.content.sources import read_modules
+    from quizgen.llm import make_adapter
+    from quizgen.spec import load_spec, plan_batches
+    from quizgen.store import NewModule, Store
+
+    loaded = load_spec(spec_path)
+    spec = loaded.spec
+    chosen_provider = provider or spec.llm.provider
+    chosen_model = model or spec.llm.model
+    adapter = make_adapter(
+        chosen_provider,
+        model=chosen_model,
+        temperature=spec.llm.temperature,
+        base_url=base_url or spec.llm.base_url,
+    )
+    contents = read_modules(loaded, content_dir)
+    store = Store.open(db)
+    try:
+        quiz = store.create_quiz(
+            title=spec.title,
+            language=spec.language,
+            provider=adapter.provider,
+            model=adapter.model,
+            spec_path=str(spec_path),
+            spec=spec.model_dump(mode="json"),
+            modules=[
+                NewModule(
+                    module_id=module_id,
+                    name=spec.modules[module_id].name,
+                    content=content.text,
+                    sha256=content.sha256,
+                    spans=[
+                        {"source": s.source, "start": s.start, "end": s.end} for s in content.spans
+                    ],
+                    warnings=list(content.warnings),
+                )
+                for module_id, content in contents.items()
+            ],
+            batches=plan_batches(spec),
+        )
+        if not as_json:
+            typer.echo(f"quiz {quiz.id}: {quiz.title}", err=True)
+        _generate_and_report(store, quiz, adapter, concurrency, as_json=as_json)
+    finally:
+        store.close()
+
+
+@run_command
+def retry(
+    quiz_ref: Annotated[str, typer.Argument(metavar="QUIZ", help="Quiz id or unique prefix.")],
+    provider: ProviderOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    concurrency: ConcurrencyOption = 8,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Also take over batches a live process seems to be running."),
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Regenerate only failed, partial, pending and interrupted batches, from stored content."""
+    from quizgen.llm import make_adapter
+    from quizgen.store import Store
+
+    store = Store.open(db)
+    try:
+        quiz = store.resolve_quiz(quiz_ref)
+        llm = quiz.spec.get("llm", {})
+        adapter = make_adapter(
+            provider or quiz.provider,
+            model=model or quiz.model,
+            temperature=llm.get("temperature"),
+            base_url=base_url or llm.get("base_url"),
+        )
+        _generate_and_report(store, quiz, adapter, concurrency, as_json=as_json, force=force)
+    finally:
+        store.close()
+
+
+def _generate_and_report(
+    store: Store,
+    quiz: Quiz,
+    adapter: LLMAdapter,
+    concurrency: int,
+    *,
+    as_json: bool,
+    force: bool = False,
+) -> None:
+    import anyio
+
+    from quizgen.generation import generate
+    from quizgen.progress import batch_progress
+    from quizgen.store import new_id
+
+    run_id = new_id()
+    keys = [b.key for b in store.batches(quiz.id)]
+
+    async def run() -> RunReport:
+        try:
+            with batch_progress(keys, enabled=None if not as_json else False) as on_event:
+                return await generate(
+                    store,
+                    quiz,
+                    adapter,
+                    concurrency=concurrency,
+                    on_event=on_event,
+                    force=force,
+                    run_id=run_id,
+                )
+        finally:
+            with anyio.CancelScope(shield=True):
+                await adapter.aclose()
+
+    try:
+        report = anyio.run(run)
+    except KeyboardInterrupt:
+        released = store.release_batches(quiz.id, run_id)
+        _print_outcome(store, quiz.id, as_json=as_json, interrupted=True, released=released)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    _print_outcome(store, quiz.id, as_json=as_json, busy=report.busy)
+    raise typer.Exit(EXIT_OK if report.complete else EXIT_INCOMPLETE)
+
+
+def _print_outcome(
+    store: Store,
+    quiz_id: str,
+    *,
+    as_json: bool,
+    interrupted: bool = False,
+    released: int = 0,
+    busy: list[str] | None = None,
+) -> None:
+    from quizgen.commands.inspect import print_batches
+    from quizgen.report import status_document
+
+    quiz = store.quiz(quiz_id)
+    batches = store.batches(quiz_id)
+    document = status_document(quiz, batches, store.modules(quiz_id))
+    document["interrupted"] = interrupted
+    document["busy_batches"] = busy or []
+    if as_json:
+        typer.echo(json.dumps(document, ensure_ascii=False))
+        return
+    print_batches(quiz, batches)
+    totals = document["totals"]
+    typer.echo(
+        f"{totals['succeeded']}/{totals['batches']} batches succeeded, "
+        f"{totals['questions']}/{totals['target']} questions"
+    )
+    if busy:
+        typer.echo(f"left alone (running in another process): {', '.join(busy)}", err=True)
+    if interrupted:
+        typer.echo(
+            f"interrupted: {released} batch(es) back to pending; "
+            f"finish with `quizgen retry {quiz.id}`",
+            err=True,
+        )
+    elif totals["succeeded"] < totals["batches"]:
+        typer.echo(f"some batches did not finish; run `quizgen retry {quiz.id}`", err=True)

@@ -1,0 +1,198 @@
+"""`quizgen status`, `quizgen list` and `quizgen show`: reading the store, never writing it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from quizgen.cli import DbOption, JsonOption, run_command
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from quizgen.models import Batch, Quiz
+
+QuizArgument = Annotated[str, typer.Argument(metavar="QUIZ", help="Quiz id or unique prefix.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status")(status)
+    app.command("list")(list_quizzes)
+    app.command("show")(show)
+
+
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 160, highlight=False)
+
+
+@run_command
+def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The quiz, its content, and every batch: counts, attempts, tokens, time, errors."""
+    from quizgen.report import status_document
+    from quizgen.store import Store
+
+    store = Store.open(db)
+    try:
+        quiz = store.resolve_quiz(quiz_ref)
+        batches = store.batches(quiz.id)
+        modules = store.modules(quiz.id)
+    finally:
+        store.close()
+    document = status_document(quiz, batches, modules)
+    if as_json:
+        typer.echo(json.dumps(document, ensure_ascii=False))
+        return
+    out = console()
+    head = document["quiz"]
+    out.print(f"[bold]{quiz.title}[/]  ({quiz.id})")
+    out.print(
+        f"status {head['status']}"
+        + (f" ({quiz.failure_reason})" if quiz.failure_reason else "")
+        + f", {head['question_count']}/{head['target_count']} questions,"
+        f" provider {quiz.provider}, model {quiz.model}, language {quiz.language}"
+    )
+    for module in document["modules"]:
+        sources = ", ".join(module["sources"])
+        out.print(f"module {module['module_id']}: {module['chars']:,} characters from {sources}")
+        for warning in module["warnings"]:
+            out.print(f"  [yellow]warning:[/] {warning}")
+    print_batches(quiz, batches)
+    totals = document["totals"]
+    out.print(
+        f"total: {totals['calls']} LLM calls, {totals['input_tokens']:,} tokens in "
+        f"({totals['cached_tokens']:,} cached), {totals['output_tokens']:,} out, "
+        f"{totals['llm_seconds']:.1f} s of LLM time, {totals['rejected']} rejected question(s)"
+    )
+
+
+def print_batches(quiz: Quiz, batches: list[Batch]) -> None:
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    for column, justify in (
+        ("batch", "left"),
+        ("status", "left"),
+        ("questions", "right"),
+        ("rejected", "right"),
+        ("attempts", "right"),
+        ("tokens in/out", "right"),
+        ("seconds", "right"),
+        ("last error", "left"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]  # literal strings
+    for batch in batches:
+        table.add_row(
+            batch.key,
+            batch.status.value,
+            f"{batch.generated_count}/{batch.target_count}",
+            str(batch.rejected_count),
+            str(batch.attempts),
+            f"{batch.input_tokens:,}/{batch.output_tokens:,}",
+            f"{batch.llm_seconds:.1f}",
+            batch.last_error or "",
+        )
+    console().print(table)
+
+
+@run_command
+def list_quizzes(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Every quiz in the database, oldest first."""
+    from quizgen.report import quiz_document
+    from quizgen.store import Store
+
+    store = Store.open(db)
+    try:
+        documents = [quiz_document(q, store.batches(q.id)) for q in store.quizzes()]
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(documents, ensure_ascii=False))
+        return
+    if not documents:
+        typer.echo("no quizzes yet; make one with `quizgen create SPEC`")
+        return
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("id", "title", "status", "questions", "created"):
+        table.add_column(column)
+    for doc in documents:
+        table.add_row(
+            doc["id"],
+            doc["title"],
+            doc["status"],
+            f"{doc['question_count']}/{doc['target_count']}",
+            doc["created_at"][:19].replace("T", " "),
+        )
+    console().print(table)
+
+
+@run_command
+def show(
+    quiz_ref: QuizArgument,
+    module: Annotated[str | None, typer.Option("--module", help="Only this module id.")] = None,
+    question_type: Annotated[
+        str | None, typer.Option("--type", help="Only this question type.")
+    ] = None,
+    review: Annotated[
+        str | None,
+        typer.Option(
+            "--status", help="Only questions in this review status: pending, approved, rejected."
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The questions of a quiz with their answer keys, explanations and cited passages."""
+    from quizgen.errors import InputError
+    from quizgen.models import ReviewStatus
+    from quizgen.questions import question_type as lookup
+    from quizgen.report import question_document
+    from quizgen.store import Store
+
+    try:
+        wanted = ReviewStatus(review) if review else None
+    except ValueError:
+        raise InputError(
+            f"--status must be one of: {', '.join(s.value for s in ReviewStatus)} (got {review!r})"
+        ) from None
+    store = Store.open(db)
+    try:
+        quiz = store.resolve_quiz(quiz_ref)
+        questions = store.questions(
+            quiz.id, module_id=module, question_type=question_type, review_status=wanted
+        )
+    finally:
+        store.close()
+    if as_json:
+        documents = [question_document(q) for q in questions]
+        typer.echo(json.dumps({"quiz_id": quiz.id, "questions": documents}, ensure_ascii=False))
+        return
+    out = console()
+    if not questions:
+        out.print("no questions match")
+        return
+    for number, question in enumerate(questions, start=1):
+        qtype = lookup(question.question_type)
+        header = f"{number}. [{question.id}] {question.batch_key}  ({question.review_status.value})"
+        out.print(f"[bold]{header}[/]", markup=True)
+        parsed, _ = qtype.parse(question.data)
+        body = qtype.render(parsed) if parsed is not None else json.dumps(question.data)
+        out.print(body, markup=False)
+        if question.data.get("explanation"):
+            out.print(f"  explanation: {question.data['explanation']}", markup=False)
+        if question.data.get("source_quote"):
+            where = (question.citation or {}).get("source") or "module content"
+            out.print(f'  source ({where}): "{question.data["source_quote"]}"', markup=False)
+        if question.rejection_reasons:
+            out.print(
+                f"  rejected: {', '.join(question.rejection_reasons)}"
+                + (f" — {question.rejection_note}" if question.rejection_note else ""),
+                markup=False,
+            )
+        out.print()

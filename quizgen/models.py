@@ -1,0 +1,124 @@
+"""The records quizgen keeps: quizzes, their modules, batches and questions.
+
+Plain frozen dataclasses: the store builds them from rows, the core passes them around, the CLI
+renders them. Statuses are `StrEnum`s so they serialise as the strings scripts see in `--json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class QuizStatus(StrEnum):
+    CREATED = "created"
+    EXTRACTING_CONTENT = "extracting_content"
+    GENERATING_QUESTIONS = "generating_questions"
+    READY_FOR_REVIEW = "ready_for_review"
+    READY_FOR_REVIEW_PARTIAL = "ready_for_review_partial"
+    FAILED = "failed"
+
+
+class BatchStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+class ReviewStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+def batch_key(module_id: str, question_type: str, count: int) -> str:
+    """The batch's public name. Stored beside structured columns; never parsed back."""
+    return f"{module_id}_{question_type}_{count}"
+
+
+@dataclass(frozen=True)
+class PlannedBatch:
+    key: str
+    module_id: str
+    question_type: str
+    target_count: int
+    difficulty: str | None
+
+
+@dataclass(frozen=True)
+class Quiz:
+    id: str
+    title: str
+    status: QuizStatus
+    language: str
+    provider: str
+    model: str
+    spec_path: str
+    spec: dict[str, Any]
+    created_at: str
+    updated_at: str
+    failure_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ModuleRecord:
+    quiz_id: str
+    module_id: str
+    name: str
+    content: str
+    sha256: str
+    spans: list[dict[str, Any]]
+    """[{source, start, end}] — which source each part of `content` came from."""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Batch:
+    quiz_id: str
+    key: str
+    module_id: str
+    question_type: str
+    target_count: int
+    generated_count: int
+    status: BatchStatus
+    attempts: int
+    last_error: str | None
+    difficulty: str | None
+    run_id: str | None
+    runner_pid: int | None
+    started_at: str | None
+    finished_at: str | None
+    updated_at: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    llm_seconds: float = 0.0
+    calls: int = 0
+    rejected_count: int = 0
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.target_count - self.generated_count)
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    id: str
+    quiz_id: str
+    module_id: str
+    batch_key: str
+    question_type: str
+    position: int
+    data: dict[str, Any]
+    review_status: ReviewStatus
+    rejection_reasons: list[str]
+    """Reason codes; non-empty exactly when the question failed a check or a reviewer said no."""
+    citation: dict[str, Any] | None
+    """Where `data.source_quote` was found: {source, start, end}."""
+    created_at: str
+    updated_at: str
+    flags: list[str] = field(default_factory=list)
+    rejection_note: str | None = None

@@ -1,0 +1,123 @@
+"""Pure functions from records to the documents `--json` prints (and tables are built from).
+
+Keeping these apart from the commands means the JSON contract scripts rely on is defined in
+one place and tested without a terminal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quizgen.models import Batch, BatchStatus, ModuleRecord, QuestionRecord, Quiz
+
+
+def quiz_document(quiz: Quiz, batches: list[Batch]) -> dict[str, Any]:
+    return {
+        "id": quiz.id,
+        "title": quiz.title,
+        "status": quiz.status.value,
+        "failure_reason": quiz.failure_reason,
+        "language": quiz.language,
+        "provider": quiz.provider,
+        "model": quiz.model,
+        "spec_path": quiz.spec_path,
+        "created_at": quiz.created_at,
+        "updated_at": quiz.updated_at,
+        "question_count": sum(b.generated_count for b in batches),
+        "target_count": sum(b.target_count for b in batches),
+    }
+
+
+def batch_document(batch: Batch) -> dict[str, Any]:
+    return {
+        "key": batch.key,
+        "module_id": batch.module_id,
+        "question_type": batch.question_type,
+        "status": batch.status.value,
+        "generated_count": batch.generated_count,
+        "target_count": batch.target_count,
+        "rejected_count": batch.rejected_count,
+        "attempts": batch.attempts,
+        "last_error": batch.last_error,
+        "calls": batch.calls,
+        "input_tokens": batch.input_tokens,
+        "output_tokens": batch.output_tokens,
+        "cached_tokens": batch.cached_tokens,
+        "llm_seconds": round(batch.llm_seconds, 3),
+        "started_at": batch.started_at,
+        "finished_at": batch.finished_at,
+    }
+
+
+def generation_metadata(batches: list[Batch]) -> dict[str, Any]:
+    """The original system's shape, derived from the batches table instead of kept beside it."""
+    return {
+        "successful_batches": [b.key for b in batches if b.status == BatchStatus.SUCCEEDED],
+        "failed_batches": [b.key for b in batches if b.status != BatchStatus.SUCCEEDED],
+        "batch_details": {
+            b.key: {
+                "generated_count": b.generated_count,
+                "target_count": b.target_count,
+                "status": b.status.value,
+                "timestamp": b.finished_at or b.updated_at,
+            }
+            for b in batches
+        },
+    }
+
+
+def totals(batches: list[Batch]) -> dict[str, Any]:
+    return {
+        "batches": len(batches),
+        "succeeded": sum(b.status == BatchStatus.SUCCEEDED for b in batches),
+        "partial": sum(b.status == BatchStatus.PARTIAL for b in batches),
+        "failed": sum(b.status == BatchStatus.FAILED for b in batches),
+        "pending": sum(b.status in (BatchStatus.PENDING, BatchStatus.RUNNING) for b in batches),
+        "questions": sum(b.generated_count for b in batches),
+        "target": sum(b.target_count for b in batches),
+        "rejected": sum(b.rejected_count for b in batches),
+        "calls": sum(b.calls for b in batches),
+        "input_tokens": sum(b.input_tokens for b in batches),
+        "output_tokens": sum(b.output_tokens for b in batches),
+        "cached_tokens": sum(b.cached_tokens for b in batches),
+        "llm_seconds": round(sum(b.llm_seconds for b in batches), 3),
+    }
+
+
+def module_document(module: ModuleRecord) -> dict[str, Any]:
+    return {
+        "module_id": module.module_id,
+        "name": module.name,
+        "chars": len(module.content),
+        "sha256": module.sha256,
+        "sources": [span["source"] for span in module.spans],
+        "warnings": module.warnings,
+    }
+
+
+def status_document(
+    quiz: Quiz, batches: list[Batch], modules: list[ModuleRecord]
+) -> dict[str, Any]:
+    return {
+        "quiz": quiz_document(quiz, batches),
+        "modules": [module_document(m) for m in modules],
+        "batches": [batch_document(b) for b in batches],
+        "totals": totals(batches),
+        "generation_metadata": generation_metadata(batches),
+    }
+
+
+def question_document(question: QuestionRecord) -> dict[str, Any]:
+    return {
+        "id": question.id,
+        "module_id": question.module_id,
+        "batch_key": question.batch_key,
+        "question_type": question.question_type,
+        "position": question.position,
+        "review_status": question.review_status.value,
+        "rejection_reasons": question.rejection_reasons,
+        "rejection_note": question.rejection_note,
+        "flags": question.flags,
+        "citation": question.citation,
+        "data": question.data,
+    }

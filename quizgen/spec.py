@@ -1,0 +1,297 @@
+"""The quiz spec: one Pydantic model, two syntaxes (TOML, JSON), errors that say where.
+
+The JSON request body of the original system (`canvas_course_id`, `selected_modules`,
+`llm_model`, …) loads as it is: a before-validator maps its flat keys onto the native nested
+shape, so there is exactly one model and one set of rules.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from quizgen.errors import SpecError
+from quizgen.models import PlannedBatch, batch_key
+
+MAX_BATCHES_PER_MODULE = 4
+MIN_COUNT, MAX_COUNT = 1, 20
+MODULE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+Language = Literal["en", "no"]
+Difficulty = Literal["easy", "medium", "hard"]
+Provider = Literal["mock", "openai"]
+
+# The original JSON body's flat keys, and where each lives in the native shape.
+_SEED_KEYS: dict[str, tuple[str, str | None]] = {
+    "canvas_course_id": ("course", "id"),
+    "canvas_course_name": ("course", "name"),
+    "llm_model": ("llm", "model"),
+    "llm_temperature": ("llm", "temperature"),
+    "selected_modules": ("modules", None),
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class BatchSpec(_Strict):
+    question_type: str
+    count: int = Field(ge=MIN_COUNT, le=MAX_COUNT)
+    difficulty: Difficulty | None = None
+
+    @field_validator("question_type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        from quizgen.questions import type_names
+
+        if value not in type_names():
+            hint = difflib.get_close_matches(value, type_names(), n=1)
+            maybe = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ValueError(
+                f"unknown question type {value!r}{maybe}; valid types: {', '.join(type_names())}"
+            )
+        return value
+
+
+class ModuleSpec(_Strict):
+    name: str = Field(min_length=1, max_length=255)
+    sources: list[str] = Field(default_factory=list)
+    canvas_module: int | None = None
+    question_batches: list[BatchSpec] = Field(min_length=1, max_length=MAX_BATCHES_PER_MODULE)
+
+    @model_validator(mode="after")
+    def _each_type_once(self) -> ModuleSpec:
+        seen: dict[str, int] = {}
+        for index, batch in enumerate(self.question_batches, start=1):
+            if batch.question_type in seen:
+                raise ValueError(
+                    f"question type {batch.question_type!r} appears in batches "
+                    f"{seen[batch.question_type]} and {index}; a module may use each type once"
+                )
+            seen[batch.question_type] = index
+        return self
+
+
+class CourseSpec(_Strict):
+    id: int | None = None
+    name: str | None = None
+
+
+class LLMSpec(_Strict):
+    provider: Provider = "openai"
+    model: str = "o3"
+    temperature: float = Field(default=1.0, ge=0, le=2)
+    base_url: str | None = None
+
+
+class QuizSpec(_Strict):
+    title: str = Field(min_length=1, max_length=255)
+    language: Language = "en"
+    difficulty: Difficulty | None = None
+    instructions: str | None = Field(default=None, max_length=2000)
+    course: CourseSpec | None = None
+    llm: LLMSpec = Field(default_factory=LLMSpec)
+    modules: dict[str, ModuleSpec] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_seed_body(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not any(key in data for key in _SEED_KEYS):
+            return data
+        data = dict(data)
+        for flat, (section, field) in _SEED_KEYS.items():
+            if flat not in data:
+                continue
+            value = data.pop(flat)
+            if field is None:
+                if section in data:
+                    raise ValueError(f"give either {flat!r} or {section!r}, not both")
+                data[section] = value
+            else:
+                nested = data.setdefault(section, {})
+                if isinstance(nested, dict):
+                    data[section] = {**nested, field: value}
+        return data
+
+    @field_validator("modules")
+    @classmethod
+    def _module_ids(cls, modules: dict[str, ModuleSpec]) -> dict[str, ModuleSpec]:
+        for module_id in modules:
+            if not MODULE_ID_PATTERN.match(module_id):
+                raise ValueError(
+                    f"module id {module_id!r} must start with a letter or digit and use only "
+                    "letters, digits, '_', '-' and '.' (at most 100 characters)"
+                )
+        return modules
+
+    def batch_count(self) -> int:
+        return sum(len(module.question_batches) for module in self.modules.values())
+
+    def question_count(self) -> int:
+        return sum(b.count for m in self.modules.values() for b in m.question_batches)
+
+
+def plan_batches(spec: QuizSpec) -> list[PlannedBatch]:
+    """One batch per (module, question type), in spec order."""
+    return [
+        PlannedBatch(
+            key=batch_key(module_id, batch.question_type, batch.count),
+            module_id=module_id,
+            question_type=batch.question_type,
+            target_count=batch.count,
+            difficulty=batch.difficulty,
+        )
+        for module_id, module in spec.modules.items()
+        for batch in module.question_batches
+    ]
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A validated spec and the file it came from (sources resolve against its folder)."""
+
+    spec: QuizSpec
+    path: Path
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+
+def load_spec(path: Path) -> LoadedSpec:
+    """Read and validate a TOML or JSON spec; `SpecError` lists every problem, located."""
+    return LoadedSpec(parse_spec(read_spec_data(path), str(path)), path)
+
+
+def read_spec_data(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError(str(path), ["file not found"]) from None
+    except IsADirectoryError:
+        raise SpecError(str(path), ["is a directory, not a spec file"]) from None
+    except OSError as exc:
+        raise SpecError(str(path), [f"cannot be read: {exc.strerror}"]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(str(path), [f"is not UTF-8 text (byte {exc.start})"]) from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError(
+                str(path), [f"not valid JSON: {exc.msg} (at line {exc.lineno}, column {exc.colno})"]
+            ) from None
+    else:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError(str(path), [f"not valid TOML: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise SpecError(str(path), ["the top level must be an object/table of settings"])
+    return data
+
+
+def parse_spec(data: dict[str, Any], origin: str) -> QuizSpec:
+    try:
+        return QuizSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(origin, [describe_error(e) for e in exc.errors()]) from None
+
+
+# --- turning Pydantic's errors into sentences that say where ------------------------------
+
+_FIELD_MODELS: dict[str, type[BaseModel]] = {
+    "batch": BatchSpec,
+    "module": ModuleSpec,
+    "course": CourseSpec,
+    "llm": LLMSpec,
+    "quiz": QuizSpec,
+}
+
+
+def describe_error(error: Any) -> str:
+    """One located line, e.g. "module 'cells', batch 2: count must be between 1 and 20 (got 25)"."""
+    where, field, owner = _locate(tuple(error["loc"]))
+    return f"{where}: {_explain(error, field, owner)}" if where else _explain(error, field, owner)
+
+
+def _locate(loc: tuple[Any, ...]) -> tuple[str, str | None, str]:
+    parts: list[str] = []
+    owner = "quiz"
+    field: str | None = None
+    index = 0
+    while index < len(loc):
+        part = loc[index]
+        if part == "modules" and index + 1 < len(loc):
+            parts.append(f"module {loc[index + 1]!r}")
+            owner = "module"
+            index += 2
+            continue
+        if part == "question_batches" and index + 1 < len(loc) and isinstance(loc[index + 1], int):
+            parts.append(f"batch {loc[index + 1] + 1}")
+            owner = "batch"
+            index += 2
+            continue
+        if part in ("course", "llm") and index + 1 < len(loc):
+            owner = str(part)
+            parts.append(f"[{part}]")
+            index += 1
+            continue
+        field = str(part)
+        index += 1
+    return ", ".join(parts), field, owner
+
+
+def _explain(error: Any, field: str | None, owner: str) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    name = field or "value"
+    if kind == "missing":
+        return f"{name} is required"
+    if kind == "extra_forbidden":
+        known = list(_FIELD_MODELS[owner].model_fields)
+        hint = difflib.get_close_matches(name, known, n=1)
+        maybe = f" (did you mean {hint[0]!r}?)" if hint else ""
+        return f"unknown field {name!r}{maybe}; known fields: {', '.join(known)}"
+    if name == "count" and kind in ("greater_than_equal", "less_than_equal"):
+        return f"count must be between {MIN_COUNT} and {MAX_COUNT} (got {value!r})"
+    if name == "temperature" and kind in ("greater_than_equal", "less_than_equal"):
+        return f"temperature must be between 0 and 2 (got {value!r})"
+    if name == "question_batches" and kind == "too_long":
+        return (
+            f"question_batches has {ctx.get('actual_length')} batches; "
+            f"at most {MAX_BATCHES_PER_MODULE} are allowed"
+        )
+    if name == "question_batches" and kind == "too_short":
+        return "question_batches needs at least 1 batch"
+    if name == "modules" and kind == "too_short":
+        return "modules: the spec needs at least one module"
+    if kind in ("string_too_short", "string_too_long"):
+        limit = ctx.get("min_length", ctx.get("max_length"))
+        bound = "at least" if kind == "string_too_short" else "at most"
+        return f"{name} must be {bound} {limit} characters (got {len(str(value))})"
+    if kind == "literal_error":
+        return f"{name} must be one of {ctx.get('expected')} (got {value!r})"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"{name} must be a whole number (got {value!r})"
+    if kind in ("float_parsing", "float_type"):
+        return f"{name} must be a number (got {value!r})"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"{name} must be a table/object (got {type(value).__name__})"
+    if kind == "list_type":
+        return f"{name} must be a list (got {type(value).__name__})"
+    if kind == "string_type":
+        return f"{name} must be text (got {value!r})"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return message if kind == "value_error" else f"{name}: {message} (got {value!r})"

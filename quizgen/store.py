@@ -1,0 +1,698 @@
+"""The SQLite store: the only module that speaks SQL.
+
+Why it looks like this:
+- Schema changes are a list of named migration functions, applied in order and recorded in
+  `_quizgen_migrations` (the simonw/llm pattern). A file without that table but with other
+  tables is not ours and is refused rather than written into.
+- Every write is one `BEGIN IMMEDIATE` transaction. A batch's accepted questions, its counters
+  and its LLM call record are committed together, so after `kill -9` at any instant the store is
+  consistent and a retry neither loses nor duplicates questions.
+- A batch being generated is leased to one run (`run_id`, `runner_pid`). Writes check the lease,
+  so two runs can never both add questions to one batch; a lease whose process is gone is stale
+  and `retry` takes it over.
+- WAL mode so `quizgen status` can read while `create` writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from quizgen.errors import InputError, StoreError
+from quizgen.models import (
+    Batch,
+    BatchStatus,
+    ModuleRecord,
+    PlannedBatch,
+    QuestionRecord,
+    Quiz,
+    QuizStatus,
+    ReviewStatus,
+)
+
+DEFAULT_DB = "quizgen.db"
+MIGRATIONS_TABLE = "_quizgen_migrations"
+
+
+def default_db_path() -> Path:
+    """`QUIZGEN_DB` if set, else ./quizgen.db — one overridable home for user data."""
+    return Path(os.environ.get("QUIZGEN_DB") or DEFAULT_DB)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def new_id() -> str:
+    return secrets.token_hex(6)
+
+
+# --- migrations ----------------------------------------------------------------------------
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(function: Migration) -> Migration:
+    MIGRATIONS.append((function.__name__, function))
+    return function
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Statement by statement: `executescript` would commit the surrounding transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+@migration
+def m001_initial(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        CREATE TABLE quizzes (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            status TEXT NOT NULL,
+            failure_reason TEXT,
+            language TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            spec_path TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE modules (
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            module_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            content TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            chars INTEGER NOT NULL,
+            spans TEXT NOT NULL,
+            warnings TEXT NOT NULL,
+            PRIMARY KEY (quiz_id, module_id)
+        );
+        CREATE TABLE batches (
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            key TEXT NOT NULL,
+            module_id TEXT NOT NULL,
+            question_type TEXT NOT NULL,
+            target_count INTEGER NOT NULL,
+            generated_count INTEGER NOT NULL DEFAULT 0,
+            rejected_count INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            difficulty TEXT,
+            run_id TEXT,
+            runner_pid INTEGER,
+            started_at TEXT,
+            finished_at TEXT,
+            updated_at TEXT NOT NULL,
+            calls INTEGER NOT NULL DEFAULT 0,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cached_tokens INTEGER NOT NULL DEFAULT 0,
+            llm_seconds REAL NOT NULL DEFAULT 0,
+            PRIMARY KEY (quiz_id, key)
+        );
+        CREATE TABLE questions (
+            id TEXT PRIMARY KEY,
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            module_id TEXT NOT NULL,
+            batch_key TEXT NOT NULL,
+            question_type TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            review_status TEXT NOT NULL,
+            rejection_reasons TEXT NOT NULL,
+            rejection_note TEXT,
+            citation TEXT,
+            flags TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX questions_by_batch ON questions (quiz_id, batch_key, position);
+        CREATE TABLE llm_calls (
+            id INTEGER PRIMARY KEY,
+            quiz_id TEXT NOT NULL,
+            batch_key TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            response TEXT,
+            finish_reason TEXT,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cached_tokens INTEGER NOT NULL DEFAULT 0,
+            seconds REAL NOT NULL DEFAULT 0,
+            error TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX llm_calls_by_batch ON llm_calls (quiz_id, batch_key);
+        """
+    )
+
+
+# --- what the generation loop hands the store ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewQuestion:
+    """A question about to be stored: accepted (no reasons) or rejected with reason codes."""
+
+    data: dict[str, Any]
+    rejection_reasons: tuple[str, ...] = ()
+    rejection_note: str | None = None
+    citation: dict[str, Any] | None = None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LLMCallRecord:
+    attempt: int
+    provider: str
+    model: str
+    prompt: str
+    response: str | None
+    finish_reason: str | None
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+    seconds: float
+    error: str | None
+
+
+@dataclass(frozen=True)
+class NewModule:
+    module_id: str
+    name: str
+    content: str
+    sha256: str
+    spans: list[dict[str, Any]]
+    warnings: list[str]
+
+
+class Store:
+    """quizgen's database. Open with `Store.open(path)`; close when done."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Store:
+        path = path or default_db_path()
+        if path.is_dir():
+            raise StoreError(f"{path}: is a directory, not a quizgen database")
+        try:
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            store = cls(sqlite_utils.Database(conn), path)
+            store._prepare()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: not a quizgen database ({exc})") from None
+        return store
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def _prepare(self) -> None:
+        conn = self.db.conn
+        tables = set(self.db.table_names())
+        if tables and MIGRATIONS_TABLE not in tables:
+            raise StoreError(
+                f"{self.path}: not a quizgen database (it holds other tables: "
+                f"{', '.join(sorted(tables)[:5])}); pass --db to choose another file"
+            )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE}"
+            " (name TEXT PRIMARY KEY, applied_at TEXT)"
+        )
+        applied = {row[0] for row in conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE}")}
+        known = {name for name, _ in MIGRATIONS}
+        if applied - known:
+            raise StoreError(
+                f"{self.path}: made by a newer quizgen (unknown migrations: "
+                f"{', '.join(sorted(applied - known))}); upgrade quizgen"
+            )
+        for name, step in MIGRATIONS:
+            if name not in applied:
+                with self._write() as tx:
+                    step(tx)
+                    tx.execute(f"INSERT INTO {MIGRATIONS_TABLE} VALUES (?, ?)", (name, now()))
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One immediate transaction: all of it lands, or none of it does."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.db.conn.execute(sql, tuple(params))
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # --- quizzes ---------------------------------------------------------------------------
+
+    def create_quiz(
+        self,
+        *,
+        title: str,
+        language: str,
+        provider: str,
+        model: str,
+        spec_path: str,
+        spec: dict[str, Any],
+        modules: list[NewModule],
+        batches: list[PlannedBatch],
+    ) -> Quiz:
+        """Store a quiz with its content and pending batches in one transaction."""
+        quiz_id = new_id()
+        stamp = now()
+        with self._write() as tx:
+            tx.execute(
+                "INSERT INTO quizzes (id, title, status, language, provider, model, spec_path,"
+                " spec, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    quiz_id,
+                    title,
+                    QuizStatus.CREATED,
+                    language,
+                    provider,
+                    model,
+                    spec_path,
+                    json.dumps(spec),
+                    stamp,
+                    stamp,
+                ),
+            )
+            tx.executemany(
+                "INSERT INTO modules VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        quiz_id,
+                        m.module_id,
+                        m.name,
+                        m.content,
+                        m.sha256,
+                        len(m.content),
+                        json.dumps(m.spans),
+                        json.dumps(m.warnings),
+                    )
+                    for m in modules
+                ],
+            )
+            tx.executemany(
+                "INSERT INTO batches (quiz_id, key, module_id, question_type, target_count,"
+                " status, difficulty, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        quiz_id,
+                        b.key,
+                        b.module_id,
+                        b.question_type,
+                        b.target_count,
+                        BatchStatus.PENDING,
+                        b.difficulty,
+                        stamp,
+                    )
+                    for b in batches
+                ],
+            )
+        return self.quiz(quiz_id)
+
+    def quiz(self, quiz_id: str) -> Quiz:
+        rows = self._rows("SELECT * FROM quizzes WHERE id = ?", (quiz_id,))
+        if not rows:
+            raise InputError(f"no quiz with id {quiz_id!r} in {self.path}")
+        return _quiz(rows[0])
+
+    def resolve_quiz(self, reference: str) -> Quiz:
+        """The quiz whose id is `reference` or starts with it; unknown or ambiguous → exit 2."""
+        reference = reference.strip()
+        rows = self._rows(
+            "SELECT * FROM quizzes WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY created_at",
+            (reference, _like_prefix(reference)),
+        )
+        exact = [row for row in rows if row["id"] == reference]
+        if exact:
+            return _quiz(exact[0])
+        if not rows or not reference:
+            raise InputError(
+                f"no quiz {reference!r} in {self.path}; `quizgen list` shows the quizzes there"
+            )
+        if len(rows) > 1:
+            ids = ", ".join(row["id"] for row in rows[:5])
+            raise InputError(f"quiz id prefix {reference!r} is ambiguous: {ids}; give more of it")
+        return _quiz(rows[0])
+
+    def quizzes(self) -> list[Quiz]:
+        return [_quiz(row) for row in self._rows("SELECT * FROM quizzes ORDER BY created_at")]
+
+    def set_quiz_status(
+        self, quiz_id: str, status: QuizStatus, failure_reason: str | None = None
+    ) -> None:
+        with self._write() as tx:
+            tx.execute(
+                "UPDATE quizzes SET status = ?, failure_reason = ?, updated_at = ? WHERE id = ?",
+                (status, failure_reason, now(), quiz_id),
+            )
+
+    def modules(self, quiz_id: str) -> list[ModuleRecord]:
+        rows = self._rows("SELECT * FROM modules WHERE quiz_id = ? ORDER BY rowid", (quiz_id,))
+        return [
+            ModuleRecord(
+                quiz_id=row["quiz_id"],
+                module_id=row["module_id"],
+                name=row["name"],
+                content=row["content"],
+                sha256=row["sha256"],
+                spans=json.loads(row["spans"]),
+                warnings=json.loads(row["warnings"]),
+            )
+            for row in rows
+        ]
+
+    # --- batches ---------------------------------------------------------------------------
+
+    def batches(self, quiz_id: str) -> list[Batch]:
+        rows = self._rows("SELECT * FROM batches WHERE quiz_id = ? ORDER BY rowid", (quiz_id,))
+        return [_batch(row) for row in rows]
+
+    def claim_batches(
+        self, quiz_id: str, run_id: str, *, force: bool = False
+    ) -> tuple[list[Batch], list[Batch]]:
+        """Lease every unfinished batch of the quiz to `run_id`.
+
+        Unfinished: pending, failed, partial, and running whose process is gone (a killed run).
+        A batch running in a live process is left alone (returned second) unless `force`.
+        Succeeded batches are never touched.
+        """
+        claimed: list[str] = []
+        busy: list[Batch] = []
+        stamp = now()
+        with self._write() as tx:
+            for batch in self.batches(quiz_id):
+                if batch.status == BatchStatus.SUCCEEDED:
+                    continue
+                if (
+                    batch.status == BatchStatus.RUNNING
+                    and not force
+                    and _process_alive(batch.runner_pid)
+                ):
+                    busy.append(batch)
+                    continue
+                tx.execute(
+                    "UPDATE batches SET status = ?, run_id = ?, runner_pid = ?, started_at = ?,"
+                    " updated_at = ? WHERE quiz_id = ? AND key = ?",
+                    (BatchStatus.RUNNING, run_id, os.getpid(), stamp, stamp, quiz_id, batch.key),
+                )
+                claimed.append(batch.key)
+        by_key = {b.key: b for b in self.batches(quiz_id)}
+        return [by_key[key] for key in claimed], busy
+
+    def record_progress(
+        self,
+        quiz_id: str,
+        key: str,
+        run_id: str,
+        *,
+        accepted: list[NewQuestion],
+        rejected: list[NewQuestion],
+        call: LLMCallRecord | None,
+        module_id: str,
+        question_type: str,
+    ) -> list[str]:
+        """Commit one LLM answer's outcome for a leased batch, atomically; return the new ids.
+
+        Raises `StoreError` when the lease was lost (another run took the batch over), in which
+        case nothing is written.
+        """
+        stamp = now()
+        ids: list[str] = []
+        with self._write() as tx:
+            row = tx.execute(
+                "SELECT generated_count FROM batches WHERE quiz_id = ? AND key = ? AND run_id = ?",
+                (quiz_id, key, run_id),
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"batch {key} was taken over by another run; stopped writing it")
+            position = row[0]
+            records = []
+            for question in accepted:
+                position += 1
+                ids.append(new_id())
+                records.append(
+                    _question_row(
+                        ids[-1], quiz_id, module_id, key, question_type, position, question, stamp
+                    )
+                )
+            for question in rejected:
+                records.append(
+                    _question_row(
+                        new_id(), quiz_id, module_id, key, question_type, 0, question, stamp
+                    )
+                )
+            tx.executemany("INSERT INTO questions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", records)
+            usage = (
+                (0, 0, 0, 0.0, 0)
+                if call is None
+                else (call.input_tokens, call.output_tokens, call.cached_tokens, call.seconds, 1)
+            )
+            tx.execute(
+                "UPDATE batches SET generated_count = ?, rejected_count = rejected_count + ?,"
+                " input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,"
+                " cached_tokens = cached_tokens + ?, llm_seconds = llm_seconds + ?,"
+                " calls = calls + ?, updated_at = ? WHERE quiz_id = ? AND key = ?",
+                (position, len(rejected), *usage, stamp, quiz_id, key),
+            )
+            if call is not None:
+                tx.execute(
+                    "INSERT INTO llm_calls (quiz_id, batch_key, attempt, provider, model, prompt,"
+                    " response, finish_reason, input_tokens, output_tokens, cached_tokens,"
+                    " seconds, error, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        quiz_id,
+                        key,
+                        call.attempt,
+                        call.provider,
+                        call.model,
+                        call.prompt,
+                        call.response,
+                        call.finish_reason,
+                        call.input_tokens,
+                        call.output_tokens,
+                        call.cached_tokens,
+                        call.seconds,
+                        call.error,
+                        stamp,
+                    ),
+                )
+        return ids
+
+    def finish_batch(
+        self, quiz_id: str, key: str, run_id: str, status: BatchStatus, last_error: str | None
+    ) -> None:
+        """End a run of a batch: final status, one more attempt, lease released."""
+        stamp = now()
+        with self._write() as tx:
+            tx.execute(
+                "UPDATE batches SET status = ?, last_error = ?, attempts = attempts + 1,"
+                " run_id = NULL, runner_pid = NULL, finished_at = ?, updated_at = ?"
+                " WHERE quiz_id = ? AND key = ? AND run_id = ?",
+                (status, last_error, stamp, stamp, quiz_id, key, run_id),
+            )
+
+    def release_batches(self, quiz_id: str, run_id: str) -> int:
+        """Put this run's unfinished batches back to pending (Ctrl-C); their questions stay."""
+        with self._write() as tx:
+            cursor = tx.execute(
+                "UPDATE batches SET status = ?, run_id = NULL, runner_pid = NULL, updated_at = ?"
+                " WHERE quiz_id = ? AND run_id = ?",
+                (BatchStatus.PENDING, now(), quiz_id, run_id),
+            )
+            return cursor.rowcount
+
+    # --- questions -------------------------------------------------------------------------
+
+    def questions(
+        self,
+        quiz_id: str,
+        *,
+        module_id: str | None = None,
+        question_type: str | None = None,
+        review_status: ReviewStatus | None = None,
+        include_rejected: bool = False,
+    ) -> list[QuestionRecord]:
+        """Questions in quiz order: module order, then batch order, then position."""
+        where = ["q.quiz_id = ?"]
+        params: list[Any] = [quiz_id]
+        if module_id is not None:
+            where.append("q.module_id = ?")
+            params.append(module_id)
+        if question_type is not None:
+            where.append("q.question_type = ?")
+            params.append(question_type)
+        if review_status is not None:
+            where.append("q.review_status = ?")
+            params.append(review_status)
+        elif not include_rejected:
+            where.append("q.review_status != 'rejected'")
+        rows = self._rows(
+            "SELECT q.* FROM questions q LEFT JOIN batches b ON b.quiz_id = q.quiz_id"
+            " AND b.key = q.batch_key WHERE "
+            + " AND ".join(where)
+            + " ORDER BY b.rowid IS NULL, b.rowid, q.position = 0, q.position, q.created_at",
+            params,
+        )
+        return [_question(row) for row in rows]
+
+    def question_texts(self, quiz_id: str) -> list[tuple[str, str]]:
+        """(batch key, question text) of every kept question, for repeat avoidance."""
+        rows = self.db.conn.execute(
+            "SELECT batch_key, json_extract(data, '$.question_text') FROM questions"
+            " WHERE quiz_id = ? AND review_status != 'rejected'",
+            (quiz_id,),
+        ).fetchall()
+        return [(row[0], row[1] or "") for row in rows]
+
+    def llm_calls(self, quiz_id: str, batch_key: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM llm_calls WHERE quiz_id = ?"
+        params: list[Any] = [quiz_id]
+        if batch_key is not None:
+            sql += " AND batch_key = ?"
+            params.append(batch_key)
+        return self._rows(sql + " ORDER BY id", params)
+
+
+# --- rows → records ------------------------------------------------------------------------
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _process_alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    if pid == os.getpid():
+        return False  # our own earlier run in this process is over by definition
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _question_row(
+    question_id: str,
+    quiz_id: str,
+    module_id: str,
+    key: str,
+    question_type: str,
+    position: int,
+    question: NewQuestion,
+    stamp: str,
+) -> tuple[Any, ...]:
+    status = ReviewStatus.REJECTED if question.rejection_reasons else ReviewStatus.PENDING
+    return (
+        question_id,
+        quiz_id,
+        module_id,
+        key,
+        question_type,
+        position,
+        json.dumps(question.data),
+        status,
+        json.dumps(list(question.rejection_reasons)),
+        question.rejection_note,
+        json.dumps(question.citation) if question.citation else None,
+        json.dumps(list(question.flags)),
+        stamp,
+        stamp,
+    )
+
+
+def _quiz(row: dict[str, Any]) -> Quiz:
+    return Quiz(
+        id=row["id"],
+        title=row["title"],
+        status=QuizStatus(row["status"]),
+        language=row["language"],
+        provider=row["provider"],
+        model=row["model"],
+        spec_path=row["spec_path"],
+        spec=json.loads(row["spec"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        failure_reason=row["failure_reason"],
+    )
+
+
+def _batch(row: dict[str, Any]) -> Batch:
+    return Batch(
+        quiz_id=row["quiz_id"],
+        key=row["key"],
+        module_id=row["module_id"],
+        question_type=row["question_type"],
+        target_count=row["target_count"],
+        generated_count=row["generated_count"],
+        status=BatchStatus(row["status"]),
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        difficulty=row["difficulty"],
+        run_id=row["run_id"],
+        runner_pid=row["runner_pid"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        updated_at=row["updated_at"],
+        input_tokens=row["input_tokens"],
+        output_tokens=row["output_tokens"],
+        cached_tokens=row["cached_tokens"],
+        llm_seconds=row["llm_seconds"],
+        calls=row["calls"],
+        rejected_count=row["rejected_count"],
+    )
+
+
+def _question(row: dict[str, Any]) -> QuestionRecord:
+    return QuestionRecord(
+        id=row["id"],
+        quiz_id=row["quiz_id"],
+        module_id=row["module_id"],
+        batch_key=row["batch_key"],
+        question_type=row["question_type"],
+        position=row["position"],
+        data=json.loads(row["data"]),
+        review_status=ReviewStatus(row["review_status"]),
+        rejection_reasons=json.loads(row["rejection_reasons"]),
+        rejection_note=row["rejection_note"],
+        citation=json.loads(row["citation"]) if row["citation"] else None,
+        flags=json.loads(row["flags"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )

@@ -1,0 +1,73 @@
+"""Shared fixtures: every test gets its own database and never touches the user's files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "biology"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the database and config at tmp paths; clear keys and mock knobs."""
+    monkeypatch.setenv("QUIZGEN_DB", str(tmp_path / "quizgen.db"))
+    monkeypatch.setenv("QUIZGEN_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("QUIZGEN_MOCK_LATENCY", "0")
+    for name in (
+        "QUIZGEN_MOCK_FAIL",
+        "QUIZGEN_MOCK_SHORT",
+        "QUIZGEN_MOCK_BAD_JSON",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "CANVAS_API_TOKEN",
+        "CANVAS_BASE_URL",
+        "QUIZGEN_DEBUG",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "quizgen.db"
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A private copy of the shipped biology example; returns its quiz.toml."""
+    target = tmp_path / "biology"
+    shutil.copytree(EXAMPLE, target)
+    return target / "quiz.toml"
+
+
+@pytest.fixture
+def cli() -> CliRunner:
+    return CliRunner()
+
+
+def invoke(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    """Run the CLI; return (exit code, stdout, stderr)."""
+    from quizgen.cli import app
+
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def invoke_json(runner: CliRunner, *args: str) -> tuple[int, dict]:
+    code, out, _ = invoke(runner, *args, "--json")
+    return code, json.loads(out)
+
+
+def write_spec(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
