@@ -86,9 +86,7 @@ class QuestionType(Generic[Q]):
         """JSON schema of one LLM answer: an object holding a list of questions of this type."""
         return {
             "type": "object",
-            "properties": {
-                "questions": {"type": "array", "items": self.model.model_json_schema()}
-            },
+            "properties": {"questions": {"type": "array", "items": self.model.model_json_schema()}},
             "required": ["questions"],
             "additionalProperties": False,
         }
