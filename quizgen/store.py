@@ -163,7 +163,7 @@ def m001_initial(conn: sqlite3.Connection) -> None:
             created_at TEXT NOT NULL
         );
         CREATE INDEX llm_calls_by_batch ON llm_calls (quiz_id, batch_key);
-        """
+        """,
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from quizgen.content import Section, assemble
 from quizgen.errors import ProviderError, StoreError
-from quizgen.generation import generate, parse_answer, AnswerFormatError
+from quizgen.generation import AnswerFormatError, generate, parse_answer
 from quizgen.models import BatchStatus, PlannedBatch, QuizStatus, batch_key
 from quizgen.store import NewModule, Store
 from tests.fakes.scripted_llm import (
@@ -33,7 +33,14 @@ def make_quiz(store: Store, counts: dict[str, int], modules: tuple[str, ...] = (
         spec_path="spec.toml",
         spec={},
         modules=[
-            NewModule(m, m.title(), text.text, text.sha256, [{"source": "cells.md", "start": 0, "end": len(text.text)}], [])
+            NewModule(
+                m,
+                m.title(),
+                text.text,
+                text.sha256,
+                [{"source": "cells.md", "start": 0, "end": len(text.text)}],
+                [],
+            )
             for m in modules
         ],
         batches=[
@@ -221,8 +228,14 @@ def test_a_lost_lease_refuses_writes(store: Store) -> None:
     store.claim_batches(quiz.id, "run-b", force=True)
     with pytest.raises(StoreError, match="taken over"):
         store.record_progress(
-            quiz.id, key, "run-a", accepted=[], rejected=[], call=None,
-            module_id="cells", question_type="true_false",
+            quiz.id,
+            key,
+            "run-a",
+            accepted=[],
+            rejected=[],
+            call=None,
+            module_id="cells",
+            question_type="true_false",
         )
 
 

@@ -53,14 +53,15 @@ def test_five_batches_in_a_module_is_located_error(tmp_path: Path) -> None:
     types = ["multiple_choice", "true_false", "matching", "fill_in_blank", "categorization"]
     batches = ", ".join(f'{{ question_type = "{t}", count = 2 }}' for t in types)
     problems = problems_of(tmp_path, spec_with_batches(batches))
-    assert problems == [
-        "module 'cells': question_batches has 5 batches; at most 4 are allowed"
-    ]
+    assert problems == ["module 'cells': question_batches has 5 batches; at most 4 are allowed"]
 
 
 @pytest.mark.parametrize("count", [0, 25])
 def test_count_out_of_range_names_module_batch_and_value(tmp_path: Path, count: int) -> None:
-    batches = f'{{ question_type = "true_false", count = 3 }}, {{ question_type = "matching", count = {count} }}'
+    batches = (
+        '{ question_type = "true_false", count = 3 }, '
+        f'{{ question_type = "matching", count = {count} }}'
+    )
     problems = problems_of(tmp_path, spec_with_batches(batches))
     assert problems == [f"module 'cells', batch 2: count must be between 1 and 20 (got {count})"]
 
@@ -83,7 +84,9 @@ def test_unknown_question_type_lists_valid_types(tmp_path: Path) -> None:
 
 
 def test_misspelled_type_gets_a_suggestion(tmp_path: Path) -> None:
-    [problem] = problems_of(tmp_path, spec_with_batches('{ question_type = "true_flase", count = 3 }'))
+    [problem] = problems_of(
+        tmp_path, spec_with_batches('{ question_type = "true_flase", count = 3 }')
+    )
     assert "did you mean 'true_false'?" in problem
 
 
@@ -129,7 +132,9 @@ def test_malformed_json_names_line_and_column(tmp_path: Path) -> None:
 
 
 def test_wrong_type_of_count_is_explained(tmp_path: Path) -> None:
-    [problem] = problems_of(tmp_path, spec_with_batches('{ question_type = "matching", count = "ten" }'))
+    [problem] = problems_of(
+        tmp_path, spec_with_batches('{ question_type = "matching", count = "ten" }')
+    )
     assert problem == "module 'cells', batch 1: count must be a whole number (got 'ten')"
 
 
@@ -174,7 +179,9 @@ def test_validate_json_lists_keys_and_total(cli, example: Path) -> None:
 
 
 def test_validate_invalid_spec_exits_2_with_located_errors(cli, tmp_path: Path) -> None:
-    path = write_spec(tmp_path / "bad.toml", spec_with_batches('{ question_type = "matching", count = 25 }'))
+    path = write_spec(
+        tmp_path / "bad.toml", spec_with_batches('{ question_type = "matching", count = 25 }')
+    )
     code, out, err = invoke(cli, "validate", str(path))
     assert code == 2
     assert f"{path}: invalid quiz spec (1 error)" in err

@@ -180,7 +180,7 @@ def show(
     for number, question in enumerate(questions, start=1):
         qtype = lookup(question.question_type)
         header = f"{number}. [{question.id}] {question.batch_key}  ({question.review_status.value})"
-        out.print(f"[bold]{header}[/]", markup=True)
+        out.print(header, style="bold", markup=False)
         parsed, _ = qtype.parse(question.data)
         body = qtype.render(parsed) if parsed is not None else json.dumps(question.data)
         out.print(body, markup=False)

@@ -23,7 +23,17 @@ def make_adapter(
 
         return MockAdapter.from_env()
     if provider == "openai":
+        from quizgen.config import setting
+
+        api_key = setting("OPENAI_API_KEY", "openai", "api_key")
+        if not api_key:
+            raise ConfigError(
+                "the openai provider needs an API key: set OPENAI_API_KEY (or api_key under "
+                "[openai] in the config file), or run offline with --provider mock"
+            )
         from quizgen.llm.openai import OpenAIAdapter
 
-        return OpenAIAdapter.from_settings(model=model, temperature=temperature, base_url=base_url)
+        return OpenAIAdapter.from_settings(
+            api_key=api_key, model=model, temperature=temperature, base_url=base_url
+        )
     raise ConfigError(f"unknown provider {provider!r}; choose one of: {', '.join(PROVIDERS)}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import anyio
 
@@ -25,7 +24,8 @@ def content(facts: int = 60) -> str:
 
 def tf_question(index: int, *, quote: str | None = None, text: str | None = None) -> dict:
     return {
-        "question_text": text or f"Organelle {index} keeps the cell alive according to fact {index}.",
+        "question_text": text
+        or f"Organelle {index} keeps the cell alive according to fact {index}.",
         "correct_answer": True,
         "explanation": f"Fact {index} says so.",
         "source_quote": quote or fact(index),
@@ -88,5 +88,3 @@ def numbered_true_false(start: int) -> Callable[[LLMRequest], str]:
         return answer([tf_question(i) for i in range(first, first + request.task.count)])
 
     return reply
-
-
