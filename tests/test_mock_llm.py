@@ -1,0 +1,224 @@
+"""The offline mock LLM: deterministic, grounded, valid questions, and injectable failures."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from quizgen.errors import ConfigError, ProviderError
+from quizgen.llm.base import GenerationTask, LLMRequest, Message
+from quizgen.llm.mock import MockAdapter, generate_questions, normalise
+
+CONTENT = Path(__file__).resolve().parents[1] / "examples" / "biology" / "content"
+MODULES = ("cells", "genetics", "ecology")
+TYPES = (
+    "multiple_choice",
+    "multiple_answer",
+    "true_false",
+    "fill_in_blank",
+    "matching",
+    "categorization",
+)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def content_of(module: str) -> str:
+    return (CONTENT / f"{module}.md").read_text(encoding="utf-8")
+
+
+def request_for(
+    module: str = "cells",
+    question_type: str = "multiple_choice",
+    count: int = 10,
+    *,
+    avoid: tuple[str, ...] = (),
+    attempt: int = 1,
+    content: str | None = None,
+) -> LLMRequest:
+    task = GenerationTask(
+        quiz_id="q1",
+        batch_key=f"{module}_{question_type}_{count}",
+        module_id=module,
+        module_name=module.title(),
+        question_type=question_type,
+        count=count,
+        language="en",
+        content=content_of(module) if content is None else content,
+        avoid=avoid,
+    )
+    messages = (Message("system", "You write quiz questions."), Message("user", task.content))
+    return LLMRequest(task, messages, json_schema={}, attempt=attempt)
+
+
+async def questions_for(adapter: MockAdapter, request: LLMRequest) -> list[dict]:
+    response = await adapter.complete(request)
+    return json.loads(response.text)["questions"]
+
+
+@pytest.mark.anyio
+async def test_same_task_gets_the_same_answer() -> None:
+    adapter = MockAdapter()
+    first = await adapter.complete(request_for("genetics", "matching", 5))
+    second = await MockAdapter().complete(request_for("genetics", "matching", 5))
+    assert first.text == second.text
+    assert (first.model, first.finish_reason) == ("mock-1", "stop")
+    assert adapter.provider == "mock"
+
+
+@pytest.mark.anyio
+async def test_different_batches_get_different_orders() -> None:
+    adapter = MockAdapter()
+    a = await questions_for(adapter, request_for("cells", "true_false", 10))
+    b = await questions_for(adapter, request_for("cells", "true_false", 11))
+    assert [q["question_text"] for q in a] != [q["question_text"] for q in b[:10]]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("question_type", TYPES)
+async def test_answer_holds_the_requested_count(question_type: str) -> None:
+    questions = await questions_for(MockAdapter(), request_for("ecology", question_type, 7))
+    assert len(questions) == 7
+
+
+@pytest.mark.anyio
+async def test_short_pattern_gives_half_the_count() -> None:
+    adapter = MockAdapter(short=("*_fill_in_blank_*",))
+    assert len(await questions_for(adapter, request_for("cells", "fill_in_blank", 10))) == 5
+    assert len(await questions_for(adapter, request_for("cells", "fill_in_blank", 1))) == 1
+    assert len(await questions_for(adapter, request_for("cells", "matching", 4))) == 4
+
+
+@pytest.mark.anyio
+async def test_fail_pattern_raises_a_transient_provider_error() -> None:
+    adapter = MockAdapter(fail=("genetics_*",))
+    with pytest.raises(ProviderError) as caught:
+        await adapter.complete(request_for("genetics", "true_false", 10))
+    assert caught.value.transient
+    assert "genetics_true_false_10" in caught.value.message
+    assert "QUIZGEN_MOCK_FAIL" in caught.value.message
+    assert await questions_for(adapter, request_for("cells", "true_false", 3))
+
+
+@pytest.mark.anyio
+async def test_bad_json_pattern_breaks_only_the_first_attempt() -> None:
+    adapter = MockAdapter(bad_json=("*_matching_*",))
+    broken = await adapter.complete(request_for("cells", "matching", 5, attempt=1))
+    assert broken.finish_reason == "stop"
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(broken.text)
+    fixed = await adapter.complete(request_for("cells", "matching", 5, attempt=2))
+    assert len(json.loads(fixed.text)["questions"]) == 5
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("question_type", TYPES)
+async def test_avoid_list_is_respected(question_type: str) -> None:
+    adapter = MockAdapter()
+    first = await questions_for(adapter, request_for("genetics", question_type, 10))
+    # The generator compares normalised texts: case and punctuation do not hide a repeat.
+    avoid = tuple(q["question_text"].upper() + " " for q in first)
+    second = await questions_for(adapter, request_for("genetics", question_type, 10, avoid=avoid))
+    assert len(second) == 10
+    taken = {normalise(q["question_text"]) for q in first}
+    assert not taken & {normalise(q["question_text"]) for q in second}
+
+
+def test_content_that_runs_out_gives_fewer_questions_never_padding() -> None:
+    content = (
+        "# Tiny\n\n## Organelles\n\n"
+        "The **mitochondrion** is the organelle that produces most of the cell's ATP.\n"
+    )
+    questions = generate_questions(content, "fill_in_blank", 20, "tiny_fill_in_blank_20")
+    assert 1 <= len(questions) < 20
+    assert len({normalise(q["question_text"]) for q in questions}) == len(questions)
+    assert generate_questions("", "multiple_choice", 5, "empty_multiple_choice_5") == []
+
+
+@pytest.mark.anyio
+async def test_unknown_question_type_is_refused() -> None:
+    with pytest.raises(ProviderError, match="unsupported question type"):
+        await MockAdapter().complete(request_for("cells", "essay", 3))
+
+
+@pytest.mark.anyio
+async def test_usage_estimates_tokens_from_characters() -> None:
+    request = request_for("cells", "multiple_choice", 3)
+    response = await MockAdapter().complete(request)
+    prompt_chars = sum(len(m.content) for m in request.messages)
+    assert response.usage.input_tokens == prompt_chars // 4
+    assert response.usage.output_tokens == len(response.text) // 4
+
+
+@pytest.mark.parametrize("module", MODULES)
+@pytest.mark.parametrize("question_type", TYPES)
+def test_each_example_module_offers_twenty_distinct_grounded_questions(
+    module: str, question_type: str
+) -> None:
+    content = content_of(module)
+    questions = generate_questions(content, question_type, 20, f"{module}_{question_type}_20")
+    assert len(questions) == 20
+    assert len({normalise(q["question_text"]) for q in questions}) == 20
+    for question in questions:
+        assert question["source_quote"] in content
+        assert len(question["source_quote"]) <= 300
+        assert question["explanation"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+@pytest.mark.parametrize("question_type", TYPES)
+def test_generated_questions_pass_their_type_checks(module: str, question_type: str) -> None:
+    registry = pytest.importorskip("quizgen.questions").REGISTRY
+    questions = generate_questions(
+        content_of(module), question_type, 20, f"{module}_{question_type}_20"
+    )
+    for question in questions:
+        _parsed, problems = registry[question_type].parse(question)
+        assert problems == [], (question, problems)
+
+
+def test_true_false_mixes_true_and_false_statements() -> None:
+    for module in MODULES:
+        questions = generate_questions(content_of(module), "true_false", 20, f"{module}_tf_20")
+        truths = sum(q["correct_answer"] for q in questions)
+        assert 8 <= truths <= 12
+        assert not any(q["question_text"].endswith("?") for q in questions)
+
+
+def test_from_env_reads_latency_and_patterns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUIZGEN_MOCK_LATENCY", "0.25")
+    monkeypatch.setenv("QUIZGEN_MOCK_FAIL", "*_matching_*, cells_*")
+    monkeypatch.setenv("QUIZGEN_MOCK_SHORT", "")
+    monkeypatch.setenv("QUIZGEN_MOCK_BAD_JSON", "x")
+    adapter = MockAdapter.from_env()
+    assert adapter.latency == 0.25
+    assert adapter.fail == ("*_matching_*", "cells_*")
+    assert adapter.short == ()
+    assert adapter.bad_json == ("x",)
+    monkeypatch.delenv("QUIZGEN_MOCK_LATENCY")
+    assert MockAdapter.from_env().latency == 0.05
+
+
+@pytest.mark.parametrize("value", ["fast", "-1", "nan"])
+def test_from_env_rejects_a_bad_latency(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("QUIZGEN_MOCK_LATENCY", value)
+    with pytest.raises(ConfigError, match="QUIZGEN_MOCK_LATENCY"):
+        MockAdapter.from_env()
+
+
+def test_generation_is_cheap_once_the_content_is_analysed() -> None:
+    content = content_of("ecology")
+    generate_questions(content, "multiple_answer", 20, "warm-up")
+    started = time.perf_counter()
+    batches = 100
+    for n in range(batches):
+        question_type = TYPES[n % len(TYPES)]
+        generate_questions(content, question_type, 20, f"ecology_{question_type}_{n}")
+    per_question = (time.perf_counter() - started) / (batches * 20)
+    assert per_question < 0.002  # the target is well under 0.3 ms; this leaves CI headroom
