@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -210,15 +209,3 @@ def test_from_env_rejects_a_bad_latency(monkeypatch: pytest.MonkeyPatch, value: 
     monkeypatch.setenv("QUIZGEN_MOCK_LATENCY", value)
     with pytest.raises(ConfigError, match="QUIZGEN_MOCK_LATENCY"):
         MockAdapter.from_env()
-
-
-def test_generation_is_cheap_once_the_content_is_analysed() -> None:
-    content = content_of("ecology")
-    generate_questions(content, "multiple_answer", 20, "warm-up")
-    started = time.perf_counter()
-    batches = 100
-    for n in range(batches):
-        question_type = TYPES[n % len(TYPES)]
-        generate_questions(content, question_type, 20, f"ecology_{question_type}_{n}")
-    per_question = (time.perf_counter() - started) / (batches * 20)
-    assert per_question < 0.002  # the target is well under 0.3 ms; this leaves CI headroom

@@ -34,6 +34,7 @@ from typing import Any
 import anyio
 
 from quizgen.errors import ConfigError, ProviderError
+from quizgen.integrity import question_fingerprint as normalise
 from quizgen.llm.base import LLMRequest, LLMResponse, Usage
 
 MODEL = "mock-1"
@@ -187,11 +188,6 @@ def _choose(
             used_sentences.add(candidate.sentence)
             chosen.append(candidate)
     return chosen
-
-
-def normalise(text: str) -> str:
-    """Case, punctuation and spacing folded away: how two question texts are compared."""
-    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
 
 
 def _seed(digest: str, batch_key: str) -> int:
