@@ -98,11 +98,19 @@ def fail(message: str, code: int, *, as_json: bool = False) -> None:
     raise typer.Exit(code)
 
 
-def _register() -> None:
-    from quizgen.commands import generate, inspect, spec
+# One line per module of commands, in the order `--help` lists them.
+COMMAND_MODULES = (
+    "spec",
+    "generate",
+    "inspect",
+)
 
-    for module in (spec, generate, inspect):
-        module.register(app)
+
+def _register() -> None:
+    from importlib import import_module
+
+    for name in COMMAND_MODULES:
+        import_module(f"quizgen.commands.{name}").register(app)
 
 
 _register()

@@ -569,6 +569,41 @@ class Store:
         )
         return [_question(row) for row in rows]
 
+    def question(self, quiz_id: str, reference: str) -> QuestionRecord:
+        """The question whose id is `reference` or starts with it (unique prefix)."""
+        rows = self._rows(
+            "SELECT * FROM questions WHERE quiz_id = ? AND id LIKE ? ESCAPE '\\'",
+            (quiz_id, _like_prefix(reference.strip())),
+        )
+        exact = [row for row in rows if row["id"] == reference.strip()]
+        if exact or len(rows) == 1:
+            return _question((exact or rows)[0])
+        if not rows:
+            raise InputError(f"no question {reference!r} in quiz {quiz_id}")
+        raise InputError(f"question id prefix {reference!r} is ambiguous; give more of it")
+
+    def set_review_status(
+        self,
+        quiz_id: str,
+        question_ids: list[str],
+        status: ReviewStatus,
+        *,
+        reasons: tuple[str, ...] = (),
+        note: str | None = None,
+    ) -> int:
+        """Set the review status of questions (all in one transaction); return how many."""
+        stamp = now()
+        with self._write() as tx:
+            cursor = tx.executemany(
+                "UPDATE questions SET review_status = ?, rejection_reasons = ?,"
+                " rejection_note = ?, updated_at = ? WHERE quiz_id = ? AND id = ?",
+                [
+                    (status, json.dumps(list(reasons)), note, stamp, quiz_id, question_id)
+                    for question_id in question_ids
+                ],
+            )
+            return cursor.rowcount
+
     def question_texts(self, quiz_id: str) -> list[tuple[str, str]]:
         """(batch key, question text) of every kept question, for repeat avoidance."""
         rows = self.db.conn.execute(
