@@ -68,6 +68,8 @@ class QuestionType(Generic[Q]):
     """The wrong options a student may pick; empty where the type has none."""
     example: dict[str, Any] = field(default_factory=dict)
     """One valid question as JSON, for prompts, docs and tests."""
+    points: Callable[[Q], int] = lambda question: 1
+    """Default points: 1, or one per scored part (blank, pair, category) as Canvas scores it."""
 
     def parse(self, raw: Any) -> tuple[Q | None, list[Problem]]:
         """Validate `raw` into a question; return it with every problem found.

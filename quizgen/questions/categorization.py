@@ -175,4 +175,5 @@ TYPE: QuestionType[Categorization] = QuestionType(
     correct_answers=correct_answers,
     distractors=distractors,
     example=EXAMPLE,
+    points=lambda question: len(question.categories),
 )

@@ -190,4 +190,5 @@ TYPE: QuestionType[FillInBlank] = QuestionType(
     correct_answers=correct_answers,
     distractors=distractors,
     example=EXAMPLE,
+    points=lambda question: len(question.blanks),
 )

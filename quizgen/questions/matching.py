@@ -129,4 +129,5 @@ TYPE: QuestionType[Matching] = QuestionType(
     correct_answers=correct_answers,
     distractors=distractors,
     example=EXAMPLE,
+    points=lambda question: len(question.pairs),
 )
