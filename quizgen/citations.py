@@ -8,7 +8,9 @@ a map back to original offsets, so a found quote can say which source it came fr
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,8 +39,13 @@ _QUOTES = str.maketrans(
         "\u2212": "-",
     }
 )
-_INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+# Everything that changes length when normalised: a word hyphenated across a line break,
+# runs of invisible characters, runs of whitespace. The rest maps one to one.
 _LINE_BREAK_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n\s*(?=[^\W\d_])")
+# A lone space maps to itself, so only longer runs and other whitespace are changes.
+_INVISIBLE_RUN = rf"[\s{_INVISIBLE}]*[{_INVISIBLE}][\s{_INVISIBLE}]*"
+_CHANGES = re.compile(rf"{_LINE_BREAK_HYPHEN.pattern}|{_INVISIBLE_RUN}|\s{{2,}}|[^\S ]")
 
 
 @dataclass(frozen=True)
@@ -51,52 +58,72 @@ class Citation:
         return {"source": self.source, "start": self.start, "end": self.end}
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
-    """The normalised text and, for each of its characters, the offset it came from."""
-    joins = {m.start(): m.end() for m in _LINE_BREAK_HYPHEN.finditer(text)}
-    out: list[str] = []
-    origin: list[int] = []
-    index = 0
-    length = len(text)
-    while index < length:
-        if index in joins:
-            index = joins[index]
-            continue
-        char = text[index]
-        if char in _INVISIBLE:
-            index += 1
-            continue
-        if char.isspace():
-            if out and out[-1] != " ":
-                out.append(" ")
-                origin.append(index)
-            index += 1
-            continue
-        out.append(char.translate(_QUOTES))
-        origin.append(index)
-        index += 1
-    if out and out[-1] == " ":
-        out.pop()
-        origin.pop()
-    return "".join(out), origin
+@dataclass(frozen=True)
+class NormalisedText:
+    """Normalised text plus a piecewise map back to the original offsets.
+
+    `breaks[i] = (normalised offset, original offset)` where a run of changed characters ends;
+    between breaks the two texts advance together. A few breaks per line instead of one entry
+    per character keeps this fast and small for long module texts.
+    """
+
+    text: str
+    breaks: tuple[tuple[int, int], ...]
+
+    def original_offset(self, index: int) -> int:
+        position = bisect.bisect_right(self.breaks, (index, sys.maxsize)) - 1
+        normal_at, original_at = self.breaks[position]
+        return original_at + (index - normal_at)
 
 
-@lru_cache(maxsize=64)
-def _normalised_content(text: str) -> tuple[str, tuple[int, ...]]:
-    normal, origin = normalise(text)
-    return normal, tuple(origin)
+def normalise(text: str) -> NormalisedText:
+    parts: list[str] = []
+    breaks: list[tuple[int, int]] = [(0, 0)]
+    length = 0
+    last = 0
+    ends_in_space = True  # so leading whitespace is dropped
+    for match in _CHANGES.finditer(text):
+        kept = text[last : match.start()]
+        if kept:
+            parts.append(kept)
+            length += len(kept)
+            ends_in_space = kept.endswith(" ")
+        token = match.group()
+        has_space = not token.startswith("-") and any(char.isspace() for char in token)
+        if has_space and not ends_in_space:
+            parts.append(" ")
+            length += 1
+            ends_in_space = True
+        last = match.end()
+        breaks.append((length, last))
+    parts.append(text[last:])
+    return NormalisedText("".join(parts).translate(_QUOTES), tuple(breaks))
+
+
+_DROP_INVISIBLE = str.maketrans(dict.fromkeys(_INVISIBLE))
+
+
+def normalised_quote(quote: str) -> str:
+    """The same normalisation as `normalise`, without the offset map: quotes are short and
+    many, so this stays in C-level string operations."""
+    text = _LINE_BREAK_HYPHEN.sub("", quote).translate(_DROP_INVISIBLE).translate(_QUOTES)
+    return " ".join(text.split()).strip(" \"'")
+
+
+@lru_cache(maxsize=512)
+def _normalised_content(text: str) -> NormalisedText:
+    return normalise(text)
 
 
 def find_quote(quote: str, content: ModuleContent) -> Citation | None:
     """Where `quote` stands in `content`, or None when it is not there verbatim."""
-    needle, _ = normalise(quote)
-    needle = needle.strip(" \"'")
+    needle = normalised_quote(quote)
     if not needle:
         return None
-    haystack, origin = _normalised_content(content.text)
-    at = haystack.find(needle)
+    haystack = _normalised_content(content.text)
+    at = haystack.text.find(needle)
     if at < 0:
         return None
-    start = origin[at]
-    end = origin[at + len(needle) - 1] + 1
+    start = haystack.original_offset(at)
+    end = haystack.original_offset(at + len(needle) - 1) + 1
     return Citation(content.source_at(start), start, end)

@@ -47,7 +47,8 @@ MAX_SENTENCE_WORDS = 60
 MAX_OPTION_CHARS = 220
 """Longer sentences make unreadable multiple-answer options; they still serve other types."""
 MAX_DESCRIPTION_CHARS = 160
-MAX_CANDIDATES = 500
+MAX_CANDIDATES = 512
+MIN_POOL = 32
 """Questions kept per (text, type): plenty for any quiz, and a bounded cost per call."""
 
 ENV_LATENCY = "QUIZGEN_MOCK_LATENCY"
@@ -87,15 +88,14 @@ class MockAdapter:
         )
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
-        await anyio.sleep(self.latency)
         task = request.task
         key = task.batch_key
+        count = max(1, task.count // 2) if _matches(key, self.short) else task.count
+        chosen = await self._think(task.content, task.question_type, count, key, task.avoid)
         if _matches(key, self.fail):
             raise ProviderError(
                 f"mock provider: injected failure for batch {key} ({ENV_FAIL})", transient=True
             )
-        count = max(1, task.count // 2) if _matches(key, self.short) else task.count
-        chosen = _choose(task.content, task.question_type, count, key, task.avoid)
         text = '{"questions": [' + ", ".join(c.json for c in chosen) + "]}"
         if _matches(key, self.bad_json) and request.attempt == 1:
             text = text[: len(text) // 2]  # cut mid-object: never parses
@@ -106,6 +106,26 @@ class MockAdapter:
             finish_reason="stop",
             usage=Usage(input_tokens=prompt_chars // 4, output_tokens=len(text) // 4),
         )
+
+    async def _think(
+        self, content: str, question_type: str, count: int, key: str, avoid: tuple[str, ...]
+    ) -> list[_Candidate]:
+        """Choose the questions while the latency runs, as a real model computes while the
+        caller waits: the synthesis runs in a worker thread during the sleep, so concurrent
+        calls do not queue their CPU work behind one another on the event loop."""
+        if self.latency <= 0:
+            return _choose(content, question_type, count, key, avoid)
+        chosen: list[_Candidate] = []
+
+        async def synthesise() -> None:
+            chosen.extend(
+                await anyio.to_thread.run_sync(_choose, content, question_type, count, key, avoid)
+            )
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(anyio.sleep, self.latency)
+            group.start_soon(synthesise)
+        return chosen
 
     async def aclose(self) -> None:
         return None
@@ -163,9 +183,30 @@ def _choose(
         )
     if count <= 0:
         return []
-    pool = _candidates(content, question_type)
+    avoided = {normalise(text) for text in avoid}
+    # Build only as many candidates as the request can use; a draw that comes up short with a
+    # full pool retries with a pool twice as large, up to MAX_CANDIDATES.
+    limit = MIN_POOL
+    while limit < 2 * count + len(avoided):
+        limit *= 2
+    while True:
+        pool = _candidates(content, question_type, min(limit, MAX_CANDIDATES))
+        chosen = _draw(pool, question_type, count, batch_key, content, avoided)
+        if len(chosen) >= count or len(pool) < limit or limit >= MAX_CANDIDATES:
+            return chosen
+        limit *= 2
+
+
+def _draw(
+    pool: tuple[_Candidate, ...],
+    question_type: str,
+    count: int,
+    batch_key: str,
+    content: str,
+    avoided: set[str],
+) -> list[_Candidate]:
     rng = random.Random(_seed(_analyse(content).digest, batch_key))
-    taken = {normalise(text) for text in avoid}
+    taken = set(avoided)
     if question_type == "true_false":
         order = _balanced_order(pool, rng)
     else:
@@ -392,8 +433,9 @@ def _analyse(content: str) -> _Analysis:
             )
     term_list = tuple(terms.values())
 
+    find_mentions = _mention_finder(term_list)
     sentences = tuple(
-        _Sentence(i, quote, plain, section, _mentions(plain, term_list))
+        _Sentence(i, quote, plain, section, find_mentions(plain))
         for i, (quote, plain, section) in enumerate(raw_sentences)
     )
     by_section: dict[int, list[int]] = {}
@@ -445,6 +487,7 @@ def _definition_in(plain: str, index: int) -> _Term | None:
     )
 
 
+@functools.lru_cache(maxsize=8192)
 def _genus(description: str) -> str:
     """The head noun of a description: "the organelle that …" gives "organelle"."""
     words = description.split()
@@ -492,21 +535,22 @@ def _article_before(plain: str, text: str) -> str:
     return previous if previous in ("the", "a", "an") else ""
 
 
-def _mentions(plain: str, terms: tuple[_Term, ...]) -> tuple[tuple[int, int, int], ...]:
-    pattern = _term_pattern(tuple(t.key for t in terms))
-    if pattern is None:
-        return ()
+def _mention_finder(
+    terms: tuple[_Term, ...],
+) -> Callable[[str], tuple[tuple[int, int, int], ...]]:
+    """A function listing (term index, start, end) of every term in a sentence; the pattern
+    and the index are built once per text, not once per sentence."""
+    if not terms:
+        return lambda plain: ()
     index_of = {t.key: i for i, t in enumerate(terms)}
-    found = ((index_of.get(m.group(0).casefold()), m) for m in pattern.finditer(plain))
-    return tuple((i, m.start(), m.end()) for i, m in found if i is not None)
+    alternatives = "|".join(re.escape(k) for k in sorted(index_of, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
+    def mentions(plain: str) -> tuple[tuple[int, int, int], ...]:
+        found = ((index_of.get(m.group(0).casefold()), m) for m in pattern.finditer(plain))
+        return tuple((i, m.start(), m.end()) for i, m in found if i is not None)
 
-@functools.lru_cache(maxsize=64)
-def _term_pattern(keys: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not keys:
-        return None
-    alternatives = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+    return mentions
 
 
 # --------------------------------------------------------------------------------------------
@@ -525,13 +569,14 @@ class _Candidate:
 
 
 @functools.lru_cache(maxsize=256)
-def _candidates(content: str, question_type: str) -> tuple[_Candidate, ...]:
+def _candidates(content: str, question_type: str, limit: int) -> tuple[_Candidate, ...]:
+    """The first `limit` candidates; a larger limit extends the same sequence."""
     analysis = _analyse(content)
     rng = random.Random(_seed(analysis.digest, f"pool:{question_type}"))
     seen: set[str] = set()
     result: list[_Candidate] = []
     for question, sentence in _BUILDERS[question_type](analysis, rng):
-        if len(result) >= MAX_CANDIDATES:
+        if len(result) >= limit:
             break
         norm = normalise(question["question_text"])
         if norm in seen:
@@ -660,9 +705,12 @@ def _pick_terms(
 
 def _gives_away(term: _Term, stem: str) -> bool:
     """Whether a content word of the answer appears in the stem ("nitrogen" for nitrogen cycle)."""
-    folded = stem.casefold()
+    stem_words = re.findall(r"\w+", stem.casefold())
     return any(
-        re.search(rf"\b{re.escape(word)}", folded) for word in term.key.split() if len(word) >= 4
+        stem_word.startswith(word)
+        for word in term.key.split()
+        if len(word) >= 4
+        for stem_word in stem_words
     )
 
 

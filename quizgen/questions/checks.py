@@ -10,6 +10,7 @@ different, so "Golgi apparatus." and "golgi  apparatus" are the same option to a
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -59,6 +60,7 @@ _META_OPTION = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=16384)
 def normalise(text: str) -> str:
     """The form two texts are compared in: case-folded, spacing and sentence punctuation collapsed.
 
@@ -74,6 +76,7 @@ def is_blank_text(text: str) -> bool:
     return not any(char.isalnum() for char in text)
 
 
+@functools.lru_cache(maxsize=16384)
 def is_placeholder(text: str) -> bool:
     """True for text standing in for content: "Question 1", "Option B", "TODO", "lorem ipsum".
 
@@ -85,6 +88,7 @@ def is_placeholder(text: str) -> bool:
     return is_blank_text(text) or bool(_PLACEHOLDER.match(normalised))
 
 
+@functools.lru_cache(maxsize=16384)
 def is_meta_option(text: str) -> bool:
     """True for options that refer to the other options instead of answering.
 
@@ -99,6 +103,8 @@ def appears_in(answer: str, text: str) -> bool:
     words = answer.split()
     if len(answer) < MIN_LEAK_CHARS or not words:
         return False
+    if " ".join(words).casefold() not in " ".join(text.split()).casefold():
+        return False  # the common case, decided without compiling a pattern per answer
     phrase = r"\s+".join(re.escape(word) for word in words)
     return re.search(rf"(?<!\w){phrase}(?!\w)", text, re.IGNORECASE) is not None
 
