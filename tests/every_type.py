@@ -50,7 +50,10 @@ def record(
 
 
 def records() -> list[QuestionRecord]:
-    out = [record(n, name, copy.deepcopy(qtype.example)) for n, (name, qtype) in enumerate(REGISTRY.items(), 1)]
+    out = [
+        record(n, name, copy.deepcopy(qtype.example))
+        for n, (name, qtype) in enumerate(REGISTRY.items(), 1)
+    ]
     out.append(record(len(out) + 1, "fill_in_blank", copy.deepcopy(ONE_BLANK)))
     return out
 
@@ -80,9 +83,7 @@ def hostile_records() -> list[QuestionRecord]:
             "multiple_answer",
             {
                 "question_text": h("Which options are right?"),
-                "options": [
-                    {"text": h(f"choice {n}"), "correct": n < 2} for n in range(5)
-                ],
+                "options": [{"text": h(f"choice {n}"), "correct": n < 2} for n in range(5)],
             },
         ),
         ("true_false", {"question_text": h("This statement is true."), "correct_answer": True}),
@@ -99,7 +100,7 @@ def hostile_records() -> list[QuestionRecord]:
                 "question_text": h("Fill in [blank_1] and [blank_2]."),
                 "blanks": [
                     {"position": 1, "answers": ["one{1}~#"]},
-                    {"position": 2, "answers": ["two/\"2\"", "<b>two</b>"]},
+                    {"position": 2, "answers": ['two/"2"', "<b>two</b>"]},
                 ],
             },
         ),
@@ -107,7 +108,9 @@ def hostile_records() -> list[QuestionRecord]:
             "matching",
             {
                 "question_text": h("Match them."),
-                "pairs": [{"prompt": h(f"prompt {n}"), "answer": h(f"answer {n}")} for n in range(3)],
+                "pairs": [
+                    {"prompt": h(f"prompt {n}"), "answer": h(f"answer {n}")} for n in range(3)
+                ],
                 "distractors": [h("extra")],
             },
         ),
