@@ -270,6 +270,6 @@ def test_moodle_xml_types() -> None:
         "matching",
         "shortanswer",
     ]
-    cloze = [q for q in root.iter("question") if q.get("type") == "cloze"][0]
+    cloze = next(q for q in root.iter("question") if q.get("type") == "cloze")
     text = cloze.findtext("questiontext/text")
     assert "{1:SHORTANSWER_C:=ribosomes~=Ribosomes~=ribosome}" in text
