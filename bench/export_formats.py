@@ -1,6 +1,6 @@
 """Time every export format on a large quiz (every type, repeated); prints figures, asserts nothing.
 
-    python bench/export_formats.py [QUESTIONS]
+python bench/export_formats.py [QUESTIONS]
 """
 
 from __future__ import annotations
@@ -12,16 +12,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from quizgen.export import FORMATS, export_quiz  # noqa: E402
-from tests.every_type import QUIZ, records  # noqa: E402
+from quizgen.export import FORMATS, export_quiz
+from tests.every_type import QUIZ, records
 
 
 def main() -> None:
     wanted = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     base = records()
-    many = [
-        dataclasses.replace(base[n % len(base)], id=f"q{n:06d}") for n in range(wanted)
-    ]
+    many = [dataclasses.replace(base[n % len(base)], id=f"q{n:06d}") for n in range(wanted)]
     print(f"{len(many)} questions, every type")
     for name, fmt in FORMATS.items():
         start = time.perf_counter()
