@@ -103,6 +103,8 @@ COMMAND_MODULES = (
     "spec",
     "generate",
     "inspect",
+    "review",
+    "export",
 )
 
 

@@ -167,6 +167,27 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m002_review_history(conn: sqlite3.Connection) -> None:
+    """One row per accepted edit of a question: what changed, and the whole before and after."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE question_edits (
+            id INTEGER PRIMARY KEY,
+            quiz_id TEXT NOT NULL,
+            question_id TEXT NOT NULL REFERENCES questions(id),
+            previous_status TEXT NOT NULL,
+            changes TEXT NOT NULL,
+            before TEXT NOT NULL,
+            after TEXT NOT NULL,
+            edited_at TEXT NOT NULL
+        );
+        CREATE INDEX question_edits_by_question ON question_edits (quiz_id, question_id)
+        """,
+    )
+
+
 # --- what the generation loop hands the store ---------------------------------------------
 
 
@@ -603,6 +624,94 @@ class Store:
                 ],
             )
             return cursor.rowcount
+
+    def set_review_verdicts(
+        self, quiz_id: str, verdicts: list[tuple[str, ReviewStatus, tuple[str, ...], str | None]]
+    ) -> int:
+        """(question id, status, reasons, note) for several questions in one transaction."""
+        stamp = now()
+        with self._write() as tx:
+            cursor = tx.executemany(
+                "UPDATE questions SET review_status = ?, rejection_reasons = ?,"
+                " rejection_note = ?, updated_at = ? WHERE quiz_id = ? AND id = ?",
+                [
+                    (status, json.dumps(list(reasons)), note, stamp, quiz_id, question_id)
+                    for question_id, status, reasons, note in verdicts
+                ],
+            )
+            return cursor.rowcount
+
+    def update_question_data(
+        self,
+        quiz_id: str,
+        question_id: str,
+        *,
+        data: dict[str, Any],
+        citation: dict[str, Any] | None,
+        changes: list[dict[str, Any]],
+        expected_updated_at: str,
+    ) -> QuestionRecord:
+        """Store an edited (already validated) question and its history entry, atomically.
+
+        The question goes back to pending review and loses its rejection reasons: what was
+        approved or rejected is no longer what is stored. Raises `InputError` when the question
+        changed since `expected_updated_at` (someone else reviewed or edited it meanwhile).
+        """
+        stamp = now()
+        with self._write() as tx:
+            row = tx.execute(
+                "SELECT data, review_status, updated_at FROM questions"
+                " WHERE quiz_id = ? AND id = ?",
+                (quiz_id, question_id),
+            ).fetchone()
+            if row is None:
+                raise InputError(f"no question {question_id!r} in quiz {quiz_id}")
+            if row[2] != expected_updated_at:
+                raise InputError(
+                    f"question {question_id} changed while you were editing it; nothing was "
+                    "saved — run the edit again"
+                )
+            tx.execute(
+                "UPDATE questions SET data = ?, citation = ?, review_status = ?,"
+                " rejection_reasons = '[]', rejection_note = NULL, updated_at = ?"
+                " WHERE quiz_id = ? AND id = ?",
+                (
+                    json.dumps(data),
+                    json.dumps(citation) if citation else None,
+                    ReviewStatus.PENDING,
+                    stamp,
+                    quiz_id,
+                    question_id,
+                ),
+            )
+            tx.execute(
+                "INSERT INTO question_edits (quiz_id, question_id, previous_status, changes,"
+                " before, after, edited_at) VALUES (?,?,?,?,?,?,?)",
+                (
+                    quiz_id,
+                    question_id,
+                    row[1],
+                    json.dumps(changes),
+                    row[0],
+                    json.dumps(data),
+                    stamp,
+                ),
+            )
+        return self.question(quiz_id, question_id)
+
+    def question_edits(self, quiz_id: str, question_id: str | None = None) -> list[dict[str, Any]]:
+        """The edit history, oldest first: {question_id, previous_status, changes, before,
+        after, edited_at} with the JSON columns decoded."""
+        sql = "SELECT * FROM question_edits WHERE quiz_id = ?"
+        params: list[Any] = [quiz_id]
+        if question_id is not None:
+            sql += " AND question_id = ?"
+            params.append(question_id)
+        rows = self._rows(sql + " ORDER BY id", params)
+        for row in rows:
+            for column in ("changes", "before", "after"):
+                row[column] = json.loads(row[column])
+        return rows
 
     def question_texts(self, quiz_id: str) -> list[tuple[str, str]]:
         """(batch key, question text) of every kept question, for repeat avoidance."""

@@ -1,0 +1,132 @@
+"""What every export format is given and gives back, and the helpers several formats share.
+
+An export is a pure function from an `ExportQuiz` and its `ExportItem`s (stored records already
+parsed through their type) to an `Export`: the file's bytes, plus every question the format could
+not hold (`left_out`) and every question it holds only in part (`notes`). Nothing is dropped
+without a line in one of those lists; the command prints them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from quizgen.models import QuestionRecord
+from quizgen.questions import QuestionType
+from quizgen.questions.base import QuestionBase
+
+ID_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-5e7f-9a10-3c5d7e9f1b2a")
+"""uuid5 namespace for export identifiers: the same question gets the same ids on every run."""
+
+
+@dataclass(frozen=True)
+class ExportQuiz:
+    id: str
+    title: str
+    language: str
+
+
+@dataclass(frozen=True)
+class ExportItem:
+    """One stored question, parsed: the record for ids and status, the model for content."""
+
+    record: QuestionRecord
+    question: Any  # the type's model (MultipleChoice, FillInBlank, …)
+    qtype: QuestionType
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def type_name(self) -> str:
+        return self.qtype.name
+
+    @property
+    def points(self) -> int:
+        return self.qtype.points(self.question)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    question_id: str
+    question_type: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"id": self.question_id, "question_type": self.question_type, "reason": self.reason}
+
+
+@dataclass
+class Export:
+    data: bytes
+    exported: list[str] = field(default_factory=list)
+    """Ids of the questions the file holds, in file order."""
+    left_out: list[LeftOut] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Questions held only in part (e.g. categorization distractors a matching item cannot hold)."""
+
+
+Writer = Callable[[ExportQuiz, list[ExportItem]], Export]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    extension: str
+    description: str
+    write: Writer
+    holds: tuple[str, ...]
+    """Question types the format can hold at all (some only in part; see its module)."""
+    binary: bool = False
+
+
+def stable_id(*parts: str) -> str:
+    """A deterministic uuid (hex, 32 chars) from the given parts."""
+    return uuid.uuid5(ID_NAMESPACE, "\x1f".join(parts)).hex
+
+
+def short_id(*parts: str, length: int = 12) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:length]
+
+
+def feedback_text(item: ExportItem) -> str:
+    """Explanation and the cited source passage: what a student sees after answering."""
+    question: QuestionBase = item.question
+    parts = []
+    if question.explanation:
+        parts.append(question.explanation)
+    if question.source_quote:
+        source = (item.record.citation or {}).get("source")
+        where = f" ({source})" if source else ""
+        parts.append(f"Source{where}: “{question.source_quote}”")
+    return "\n\n".join(parts)
+
+
+def one_line(text: str) -> str:
+    """Formats with single-line fields: newlines and runs of spaces become one space."""
+    return " ".join(text.split())
+
+
+_XML_FORBIDDEN = dict.fromkeys(
+    [c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)] + [0xFFFE, 0xFFFF]
+)
+
+
+def xml_safe(text: str) -> str:
+    """Drop the control characters XML 1.0 cannot hold at all (escaping cannot save them)."""
+    return text.translate(_XML_FORBIDDEN)
+
+
+def html_block(text: str) -> str:
+    """Plain text as an HTML fragment: escaped, paragraphs kept, line breaks as <br>."""
+    import html
+
+    paragraphs = [p for p in xml_safe(text).replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line, quote=False) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+    )

@@ -1,0 +1,109 @@
+"""text2qti's Markdown quiz format, so instructors who use text2qti can edit and convert it.
+
+What it holds: multiple choice (`*a)` marks the correct choice), multiple answer (`[*]` / `[ ]`),
+true/false (two choices, True and False), and a fill-in-the-blank question with exactly one blank
+as a short-answer question (`*` lines, one per accepted answer; the `[blank_1]` marker becomes
+`_____`). text2qti has no matching, categorization or multi-blank question, so those are left out
+and listed. `Points:` comes before its question, as text2qti requires; the `...` general feedback
+holds the explanation and the cited source passage.
+
+Escaping. text2qti reads the text after a marker as Markdown (with LaTeX `$…$` and smart quotes)
+and writes it into HTML, so model text is escaped on three levels: `&`, `<` and `>` become HTML
+entities; Markdown's punctuation (and text2qti's `$`) gets a backslash; and each line of a
+multi-line text is indented under its marker (a line can then never start a new question, choice
+or comment) and ends in `<br />` so the line break survives. Short-answer answers are the one
+place text2qti reads raw (it only XML-escapes them), so they are written as they are, on one line.
+"""
+
+from __future__ import annotations
+
+import re
+from string import ascii_lowercase
+
+from quizgen.export.base import Export, ExportItem, ExportQuiz, LeftOut, feedback_text, one_line
+
+HOLDS = ("multiple_choice", "multiple_answer", "true_false", "fill_in_blank")
+
+# Markdown's escapable punctuation (Python-Markdown, plus the quotes its smarty extension adds)
+# and text2qti's `$`; `&`, `<` and `>` are written as entities instead.
+_MARKDOWN_SPECIAL = re.compile(r"""([\\`*_{}\[\]()#+\-.!$"'|])""")
+# Characters Markdown cannot backslash-escape but that mean something at the start of a line
+# (setext underline, definition list, fenced code): written as numeric entities there.
+_LINE_START = {"=": "&#61;", ":": "&#58;", "~": "&#126;"}
+_BLANK_MARKER = re.compile(r"\[blank_1\]")
+
+
+def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
+    result = Export(data=b"")
+    lines = [f"Quiz title: {one_line(quiz.title)}", ""]
+    number = 0
+    for item in items:
+        reason = _cannot_hold(item)
+        if reason:
+            result.left_out.append(LeftOut(item.id, item.type_name, reason))
+            continue
+        number += 1
+        lines += _question(item, number)
+        result.exported.append(item.id)
+    result.data = "\n".join(lines).encode("utf-8")
+    return result
+
+
+def _cannot_hold(item: ExportItem) -> str | None:
+    if item.type_name in ("matching", "categorization"):
+        return f"text2qti has no {item.type_name} question"
+    if item.type_name == "fill_in_blank" and len(item.question.blanks) > 1:
+        return (
+            f"text2qti's short answer holds one blank; this question has "
+            f"{len(item.question.blanks)}"
+        )
+    if item.type_name not in HOLDS:
+        return "text2qti export has no mapping for this type"
+    return None
+
+
+def _question(item: ExportItem, number: int) -> list[str]:
+    question = item.question
+    stem = question.question_text
+    if item.type_name == "fill_in_blank":
+        stem = _BLANK_MARKER.sub("\x00", stem)
+    lines = [f"Points: {item.points}"]
+    lines += _block(f"{number}.", stem)
+    feedback = feedback_text(item)
+    if feedback:
+        lines += _block("...", feedback)
+    if item.type_name == "true_false":
+        choices = [("True", question.correct_answer), ("False", not question.correct_answer)]
+        for letter, (text, correct) in zip(ascii_lowercase, choices, strict=False):
+            lines.append(f"{'*' if correct else ''}{letter}) {text}")
+    elif item.type_name == "multiple_choice":
+        for letter, option in zip(ascii_lowercase, question.options, strict=False):
+            lines += _block(f"{'*' if option.correct else ''}{letter})", option.text)
+    elif item.type_name == "multiple_answer":
+        for option in question.options:
+            lines += _block("[*]" if option.correct else "[ ]", option.text)
+    elif item.type_name == "fill_in_blank":
+        for answer in question.blanks[0].answers:
+            lines.append(f"* {one_line(answer)}")
+    lines.append("")
+    return lines
+
+
+def escape(text: str) -> str:
+    """One line of model text as text2qti Markdown that shows exactly that text."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    if text[:1] in _LINE_START:
+        text = _LINE_START[text[0]] + text[1:]
+    return text
+
+
+def _block(marker: str, text: str) -> list[str]:
+    """`marker text`, continuation lines indented under the text, line breaks kept."""
+    indent = " " * (len(marker) + 1)
+    raw_lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+    raw_lines = [line for line in raw_lines if line] or [""]
+    escaped = [escape(line).replace("\x00", "\\_\\_\\_\\_\\_") for line in raw_lines]
+    out = [f"{marker} {escaped[0]}"]
+    out += [f"{indent}{line}" for line in escaped[1:]]
+    return [line + ("<br />" if n < len(out) - 1 else "") for n, line in enumerate(out)]

@@ -1,0 +1,175 @@
+"""Moodle XML, the question format Moodle imports with every feature it has.
+
+What it holds: multiple choice and multiple answer (`multichoice`, single or not; multiple
+answer scores each correct option 100/k and each wrong one -100/(n-k), so ticking everything
+scores nothing), true/false (`truefalse`), fill-in-the-blank with one blank (`shortanswer`,
+case-sensitive as Canvas is) and with several blanks (`cloze`, one `SHORTANSWER_C` field per
+blank), matching (`matching`; distractors are extra answers with an empty question), and
+categorization as matching (item → category name; its distractor items, which fit no category,
+cannot be held and are reported in notes).
+
+Escaping: the XML is built with ElementTree. Fields Moodle reads as HTML (question text,
+feedback, choices, matching prompts) are HTML-escaped from plain text; answers Moodle compares
+or lists as plain text (short answers, matching answers) are written as they are. Inside a cloze
+field `}`, `#`, `~`, `/`, `"` and `\\` get a backslash as Moodle's cloze syntax asks, and a `{`
+elsewhere in a cloze text is written as `&#123;` so it cannot open a field.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.etree import ElementTree as ET
+
+from quizgen.export.base import (
+    Export,
+    ExportItem,
+    ExportQuiz,
+    LeftOut,
+    feedback_text,
+    html_block,
+    one_line,
+    xml_safe,
+)
+
+HOLDS = (
+    "multiple_choice",
+    "multiple_answer",
+    "true_false",
+    "fill_in_blank",
+    "matching",
+    "categorization",
+)
+_MARKER = re.compile(r"\[blank_([1-9][0-9]*)\]")
+_CLOZE_SPECIAL = re.compile(r'([\\}#~/"])')
+
+
+def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
+    result = Export(data=b"")
+    root = ET.Element("quiz")
+    category = ET.SubElement(root, "question", type="category")
+    _text(ET.SubElement(category, "category"), f"$course$/{one_line(quiz.title)}")
+    for number, item in enumerate(items, start=1):
+        builder = _BUILDERS.get(item.type_name)
+        if builder is None:
+            result.left_out.append(LeftOut(item.id, item.type_name, "no Moodle XML mapping"))
+            continue
+        root.append(builder(item, number, result))
+        result.exported.append(item.id)
+    ET.indent(root, space="  ")
+    result.data = ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+    return result
+
+
+def _question(item: ExportItem, number: int, moodle_type: str, text_html: str) -> ET.Element:
+    element = ET.Element("question", type=moodle_type)
+    _text(ET.SubElement(element, "name"), f"Question {number}")
+    _text(ET.SubElement(element, "questiontext", format="html"), text_html)
+    _text(ET.SubElement(element, "generalfeedback", format="html"), html_block(feedback_text(item)))
+    ET.SubElement(element, "defaultgrade").text = f"{item.points:.7f}"
+    ET.SubElement(element, "penalty").text = "0.3333333"
+    ET.SubElement(element, "hidden").text = "0"
+    ET.SubElement(element, "idnumber").text = item.id
+    return element
+
+
+def _choice(item: ExportItem, number: int, result: Export) -> ET.Element:
+    question = item.question
+    if item.type_name == "true_false":
+        element = _question(item, number, "truefalse", html_block(question.question_text))
+        for value in (True, False):
+            answer = ET.SubElement(
+                element,
+                "answer",
+                fraction="100" if value == question.correct_answer else "0",
+                format="moodle_auto_format",
+            )
+            _text(answer, "true" if value else "false")
+            _text(ET.SubElement(answer, "feedback", format="html"), "")
+        return element
+    element = _question(item, number, "multichoice", html_block(question.question_text))
+    single = item.type_name == "multiple_choice"
+    right = sum(option.correct for option in question.options)
+    wrong = len(question.options) - right
+    ET.SubElement(element, "single").text = "true" if single else "false"
+    ET.SubElement(element, "shuffleanswers").text = "true"
+    ET.SubElement(element, "answernumbering").text = "abc"
+    for option in question.options:
+        if single:
+            fraction = "100" if option.correct else "0"
+        else:
+            fraction = _fraction(100 / right if option.correct else -100 / wrong)
+        answer = ET.SubElement(element, "answer", fraction=fraction, format="html")
+        _text(answer, html_block(option.text))
+        _text(ET.SubElement(answer, "feedback", format="html"), "")
+    return element
+
+
+def _fill_in_blank(item: ExportItem, number: int, result: Export) -> ET.Element:
+    question = item.question
+    blanks = sorted(question.blanks, key=lambda blank: blank.position)
+    if len(blanks) == 1:
+        text = html_block(_MARKER.sub("_____", question.question_text))
+        element = _question(item, number, "shortanswer", text)
+        ET.SubElement(element, "usecase").text = "1"
+        for answer_text in blanks[0].answers:
+            answer = ET.SubElement(element, "answer", fraction="100", format="moodle_auto_format")
+            _text(answer, one_line(answer_text))
+            _text(ET.SubElement(answer, "feedback", format="html"), "")
+        return element
+    by_position = {blank.position: blank for blank in blanks}
+    html_text = html_block(question.question_text).replace("{", "&#123;")
+
+    def field(match: re.Match[str]) -> str:
+        answers = by_position[int(match.group(1))].answers
+        alternatives = "~".join(f"={_cloze_escape(one_line(answer))}" for answer in answers)
+        return f"{{1:SHORTANSWER_C:{alternatives}}}"
+
+    return _question(item, number, "cloze", _MARKER.sub(field, html_text))
+
+
+def _matching(item: ExportItem, number: int, result: Export) -> ET.Element:
+    question = item.question
+    element = _question(item, number, "matching", html_block(question.question_text))
+    ET.SubElement(element, "shuffleanswers").text = "true"
+    if item.type_name == "categorization":
+        pairs = [
+            (entry, category.name) for category in question.categories for entry in category.items
+        ]
+        extras: list[str] = []
+        if question.distractors:
+            result.notes.append(
+                f"{item.id} (categorization as matching): {len(question.distractors)} distractor "
+                "item(s) left out — a matching question cannot hold items that fit no category"
+            )
+    else:
+        pairs = [(pair.prompt, pair.answer) for pair in question.pairs]
+        extras = list(question.distractors)
+    for prompt, answer_text in [*pairs, *(("", extra) for extra in extras)]:
+        sub = ET.SubElement(element, "subquestion", format="html")
+        _text(sub, html_block(prompt))
+        _text(ET.SubElement(sub, "answer"), one_line(answer_text))
+    return element
+
+
+_BUILDERS = {
+    "multiple_choice": _choice,
+    "multiple_answer": _choice,
+    "true_false": _choice,
+    "fill_in_blank": _fill_in_blank,
+    "matching": _matching,
+    "categorization": _matching,
+}
+
+
+def _text(parent: ET.Element, value: str) -> None:
+    ET.SubElement(parent, "text").text = xml_safe(value)
+
+
+def _fraction(value: float) -> str:
+    return f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+def _cloze_escape(text: str) -> str:
+    import html
+
+    return _CLOZE_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
