@@ -11,7 +11,7 @@ import pytest
 
 from quizgen.store import Store
 from tests.conftest import invoke, invoke_json, write_spec
-from tests.fakes.canvas_server import FakeCanvas
+from tests.fakes.canvas_server import FakeCanvas, Fault, Reply
 from tests.test_content_formats import make_docx, make_pptx
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -333,3 +333,15 @@ def test_init_from_canvas_writes_a_spec_for_every_module(
     assert invoke(cli, "validate", str(target))[0] == 0
     code, _, err = invoke(cli, "init", str(target), "--from-canvas", str(COURSE))
     assert code == 2 and "already exists" in err
+
+
+def test_canvas_outage_exits_1_after_retries(
+    cli, canvas: FakeCanvas, tmp_path: Path, db_path
+) -> None:
+    build_course(canvas, tmp_path)
+    canvas.fail_request(1, 503, path=r"/items$")
+    canvas.add_fault(Fault(Reply(503, "Service Unavailable"), times=100, path=r"/pages/"))
+    code, _, err = invoke(cli, "create", str(canvas_spec(tmp_path, WEEK1)))
+    assert code == 1
+    assert "Canvas failed with 503" in err and "gave up after 6 attempts" in err
+    assert not db_path.exists()
