@@ -105,6 +105,7 @@ COMMAND_MODULES = (
     "inspect",
     "review",
     "export",
+    "canvas",
 )
 
 

@@ -73,6 +73,8 @@ class ModuleRecord:
     spans: list[dict[str, Any]]
     """[{source, start, end}] — which source each part of `content` came from."""
     warnings: list[str] = field(default_factory=list)
+    origin: str = "local"
+    """"local" (files) or "canvas" (pulled over the API)."""
 
 
 @dataclass(frozen=True)

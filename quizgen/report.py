@@ -91,6 +91,7 @@ def module_document(module: ModuleRecord) -> dict[str, Any]:
         "chars": len(module.content),
         "sha256": module.sha256,
         "sources": [span["source"] for span in module.spans],
+        "origin": module.origin,
         "warnings": module.warnings,
     }
 

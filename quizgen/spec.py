@@ -92,6 +92,19 @@ class LLMSpec(_Strict):
     base_url: str | None = None
 
 
+DEFAULT_MAX_CHARS = 120_000
+"""About 30,000 tokens: room in any current model's context for the content of one module,
+the instructions and the answer, and a prompt prefix cheap enough to send once per batch."""
+
+
+class ContentSpec(_Strict):
+    """How module content is bounded and read (`[content]` in TOML)."""
+
+    max_chars: int = Field(default=DEFAULT_MAX_CHARS, ge=1000, le=2_000_000)
+    on_overflow: Literal["truncate", "error"] = "truncate"
+    slide_notes: bool = True
+
+
 class QuizSpec(_Strict):
     title: str = Field(min_length=1, max_length=255)
     language: Language = "en"
@@ -99,6 +112,7 @@ class QuizSpec(_Strict):
     instructions: str | None = Field(default=None, max_length=2000)
     course: CourseSpec | None = None
     llm: LLMSpec = Field(default_factory=LLMSpec)
+    content: ContentSpec = Field(default_factory=ContentSpec)
     modules: dict[str, ModuleSpec] = Field(min_length=1)
 
     @model_validator(mode="before")
@@ -215,6 +229,7 @@ _FIELD_MODELS: dict[str, type[BaseModel]] = {
     "module": ModuleSpec,
     "course": CourseSpec,
     "llm": LLMSpec,
+    "content": ContentSpec,
     "quiz": QuizSpec,
 }
 
@@ -242,7 +257,7 @@ def _locate(loc: tuple[Any, ...]) -> tuple[str, str | None, str]:
             owner = "batch"
             index += 2
             continue
-        if part in ("course", "llm") and index + 1 < len(loc):
+        if part in ("course", "llm", "content") and index + 1 < len(loc):
             owner = str(part)
             parts.append(f"[{part}]")
             index += 1

@@ -188,6 +188,12 @@ def m002_review_history(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m004_module_origin(conn: sqlite3.Connection) -> None:
+    """Where each module's content came from: "local" files or "canvas"."""
+    conn.execute("ALTER TABLE modules ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'")
+
+
 # --- what the generation loop hands the store ---------------------------------------------
 
 
@@ -225,6 +231,7 @@ class NewModule:
     sha256: str
     spans: list[dict[str, Any]]
     warnings: list[str]
+    origin: str = "local"
 
 
 class Store:
@@ -330,7 +337,8 @@ class Store:
                 ),
             )
             tx.executemany(
-                "INSERT INTO modules VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT INTO modules (quiz_id, module_id, name, content, sha256, chars, spans,"
+                " warnings, origin) VALUES (?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         quiz_id,
@@ -341,6 +349,7 @@ class Store:
                         len(m.content),
                         json.dumps(m.spans),
                         json.dumps(m.warnings),
+                        m.origin,
                     )
                     for m in modules
                 ],
@@ -412,6 +421,7 @@ class Store:
                 sha256=row["sha256"],
                 spans=json.loads(row["spans"]),
                 warnings=json.loads(row["warnings"]),
+                origin=row.get("origin", "local"),
             )
             for row in rows
         ]

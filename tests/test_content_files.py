@@ -208,8 +208,8 @@ def test_directory_is_refused(tmp_path: Path) -> None:
 
 
 def test_unsupported_extension_lists_supported_ones(tmp_path: Path) -> None:
-    path = write(tmp_path / "slides.docx", "not really")
-    with pytest.raises(ContentError, match=r"unsupported file type '\.docx'") as caught:
+    path = write(tmp_path / "grades.xlsx", "not really")
+    with pytest.raises(ContentError, match=r"unsupported file type '\.xlsx'") as caught:
         extract_file(path)
     assert all(suffix in caught.value.message for suffix in SUPPORTED_SUFFIXES)
 
@@ -300,7 +300,7 @@ def test_read_sources_offsets_map_back_to_their_source(tmp_path: Path) -> None:
 def test_read_sources_reports_every_bad_file_at_once(tmp_path: Path) -> None:
     good = write(tmp_path / "good.md", "Fine.")
     empty = write(tmp_path / "empty.txt", "")
-    odd = write(tmp_path / "deck.pptx", "x")
+    odd = write(tmp_path / "deck.key", "x")
     missing = tmp_path / "missing.md"
     with pytest.raises(ContentError) as caught:
         read_sources(
@@ -317,8 +317,8 @@ def test_read_sources_reports_every_bad_file_at_once(tmp_path: Path) -> None:
     assert lines[1:] == [
         f"  {empty}: contains no text (empty after cleaning).",
         f"  {missing}: file not found.",
-        f"  {odd}: unsupported file type '.pptx'; supported types are "
-        ".md, .markdown, .txt, .text, .html, .htm, .pdf.",
+        f"  {odd}: unsupported file type '.key'; supported types are "
+        ".md, .markdown, .txt, .text, .html, .htm, .pdf, .docx, .pptx.",
         f"  scanned.pdf ({FIXTURES / 'scanned.pdf'}): has no text layer (scanned?); "
         "quizgen does no OCR.",
     ]

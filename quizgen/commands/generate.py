@@ -58,7 +58,7 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Validate a spec, read its content, and generate every batch concurrently."""
-    from quizgen.content.sources import read_modules
+    from quizgen.content.sources import read_module_texts
     from quizgen.llm import make_adapter
     from quizgen.spec import load_spec, plan_batches
     from quizgen.store import NewModule, Store
@@ -73,7 +73,10 @@ def create(
         temperature=spec.llm.temperature,
         base_url=base_url or spec.llm.base_url,
     )
-    contents = read_modules(loaded, content_dir)
+    texts = read_module_texts(loaded, content_dir)
+    for module_id, text in texts.items():
+        for warning in text.content.warnings:
+            typer.echo(f"warning: module {module_id!r}: {warning}", err=True)
     store = Store.open(db)
     try:
         quiz = store.create_quiz(
@@ -87,14 +90,16 @@ def create(
                 NewModule(
                     module_id=module_id,
                     name=spec.modules[module_id].name,
-                    content=content.text,
-                    sha256=content.sha256,
+                    content=text.content.text,
+                    sha256=text.content.sha256,
                     spans=[
-                        {"source": s.source, "start": s.start, "end": s.end} for s in content.spans
+                        {"source": s.source, "start": s.start, "end": s.end}
+                        for s in text.content.spans
                     ],
-                    warnings=list(content.warnings),
+                    warnings=list(text.content.warnings),
+                    origin=text.origin,
                 )
-                for module_id, content in contents.items()
+                for module_id, text in texts.items()
             ],
             batches=plan_batches(spec),
         )

@@ -56,11 +56,16 @@ def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fa
         + f", {head['question_count']}/{head['target_count']} questions,"
         f" provider {quiz.provider}, model {quiz.model}, language {quiz.language}"
     )
+    from rich.markup import escape
+
     for module in document["modules"]:
-        sources = ", ".join(module["sources"])
-        out.print(f"module {module['module_id']}: {module['chars']:,} characters from {sources}")
+        sources = escape(", ".join(module["sources"]))
+        out.print(
+            f"module {module['module_id']} ({module['origin']}): {module['chars']:,} characters "
+            f"from {sources}"
+        )
         for warning in module["warnings"]:
-            out.print(f"  [yellow]warning:[/] {warning}")
+            out.print(f"  [yellow]warning:[/] {escape(warning)}")
     print_batches(quiz, batches)
     totals = document["totals"]
     out.print(

@@ -106,6 +106,14 @@ def init(
     path: Annotated[Path, typer.Argument(help="Where to write the example spec.")] = Path(
         "quiz.toml"
     ),
+    from_canvas: Annotated[
+        int | None,
+        typer.Option(
+            "--from-canvas",
+            metavar="COURSE",
+            help="Write a spec for every module of this Canvas course instead.",
+        ),
+    ] = None,
 ) -> None:
     """Write a commented example spec (never overwrites a file)."""
     from importlib.resources import files
@@ -114,7 +122,12 @@ def init(
 
     if path.exists():
         raise InputError(f"{path} already exists; choose another path or remove it first")
-    text = files("quizgen.templates").joinpath(TEMPLATE).read_text(encoding="utf-8")
+    if from_canvas is not None:
+        from quizgen.content.canvas import canvas_spec_text
+
+        text = canvas_spec_text(from_canvas)
+    else:
+        text = files("quizgen.templates").joinpath(TEMPLATE).read_text(encoding="utf-8")
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:

@@ -55,7 +55,7 @@ def _join_hyphenated(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-def drop_repeated_lines(pages: list[str]) -> list[str]:
+def drop_repeated_lines(pages: list[str], *, edges: bool = True) -> list[str]:
     """Remove running headers, footers and page numbers from the text of each PDF page.
 
     A line is a running header or footer when it appears on at least 60% of the pages of a
@@ -63,10 +63,11 @@ def drop_repeated_lines(pages: list[str]) -> list[str]:
     number at the start or end of a line is ignored in that comparison, so "Cell Biology · 7"
     and "Cell Biology · 8" count as one footer; anywhere else only identical lines count. Bare
     page numbers ("12", "Page 3 of 9", "- 4 -") are removed only from those top and bottom
-    lines, so numbers in a table or list on the page stay.
+    lines, so numbers in a table or list on the page stay. With `edges=False` (slides, whose
+    footers and numbers are placeholders dropped before) only identical repeated lines go.
     """
     split = [page.splitlines() for page in pages]
-    edges = [_edge_indexes(lines) for lines in split]
+    edge_lines = [_edge_indexes(lines) if edges else set() for lines in split]
     repeated: set[str] = set()
     masked_repeated: set[str] = set()
     if len(pages) >= REPEAT_MIN_PAGES:
@@ -74,14 +75,14 @@ def drop_repeated_lines(pages: list[str]) -> list[str]:
         exact = Counter(key for lines in split for key in {_line_key(line) for line in lines})
         masked = Counter(
             key
-            for lines, edge in zip(split, edges, strict=True)
+            for lines, edge in zip(split, edge_lines, strict=True)
             for key in {_masked_key(lines[i]) for i in edge}
         )
         repeated = {key for key, count in exact.items() if key and count >= needed}
         masked_repeated = {key for key, count in masked.items() if key and count >= needed}
 
     cleaned: list[str] = []
-    for lines, edge in zip(split, edges, strict=True):
+    for lines, edge in zip(split, edge_lines, strict=True):
         kept = [
             line
             for i, line in enumerate(lines)

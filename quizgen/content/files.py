@@ -1,4 +1,4 @@
-"""Read local course files (Markdown, plain text, HTML, PDF) into clean text.
+"""Read course files (Markdown, plain text, HTML, PDF, Word, PowerPoint) into clean text.
 
 Every file is read whole: nothing is truncated, and nothing is skipped quietly. A file that
 cannot be used is a `ContentError` naming it, and `read_sources` reports every bad file at once
@@ -20,7 +20,10 @@ from quizgen.errors import ContentError
 TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text")
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES
+WORD_SUFFIXES = (".docx",)
+SLIDE_SUFFIXES = (".pptx",)
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES + WORD_SUFFIXES + SLIDE_SUFFIXES
+_OLD_OFFICE = {".doc": ".docx", ".ppt": ".pptx"}
 
 
 def extract_file(path: Path, *, display_name: str | None = None) -> Section:
@@ -31,7 +34,7 @@ def extract_file(path: Path, *, display_name: str | None = None) -> Section:
     has no text layer, or empty once cleaned. PDF pages without text are not reported here;
     use `read_sources` to get them as warnings.
     """
-    section, _warnings = _extract(path, display_name)
+    section, _warnings = read_file(path, display_name=display_name)
     return section
 
 
@@ -47,7 +50,7 @@ def read_sources(paths: list[tuple[Path, str]]) -> ModuleContent:
     problems: list[str] = []
     for path, display_name in paths:
         try:
-            section, file_warnings = _extract(path, display_name)
+            section, file_warnings = read_file(path, display_name=display_name)
         except ContentError as error:
             problems.append(error.message)
             continue
@@ -61,22 +64,56 @@ def read_sources(paths: list[tuple[Path, str]]) -> ModuleContent:
     return assemble(sections, tuple(warnings))
 
 
-def _extract(path: Path, display_name: str | None) -> tuple[Section, tuple[str, ...]]:
+def read_file(
+    path: Path, *, display_name: str | None = None, slide_notes: bool = True
+) -> tuple[Section, tuple[str, ...]]:
+    """Like `extract_file`, also returning warnings (PDF pages or slides without text)."""
     label = _label(path, display_name)
     suffix = path.suffix.lower()
     if not path.exists():
         raise ContentError(f"{label}: file not found.")
     if path.is_dir():
         raise ContentError(f"{label}: is a directory, not a file; name the files inside it.")
-    if suffix not in SUPPORTED_SUFFIXES:
-        kind = f"file type '{path.suffix}'" if path.suffix else "file without an extension"
-        raise ContentError(
-            f"{label}: unsupported {kind}; supported types are {', '.join(SUPPORTED_SUFFIXES)}."
-        )
+    check_supported(suffix, label)
     data = _read_bytes(path, label)
+    return extract_data(
+        data, suffix, label=label, source=display_name or str(path), slide_notes=slide_notes
+    )
+
+
+def check_supported(suffix: str, label: str) -> None:
+    """Raise the `ContentError` for a file type quizgen cannot read (with a hint for .doc)."""
+    if suffix.lower() in SUPPORTED_SUFFIXES:
+        return
+    kind = f"file type '{suffix}'" if suffix else "file without an extension"
+    hint = ""
+    if newer := _OLD_OFFICE.get(suffix.lower()):
+        hint = f"save it as {newer} and try again; "
+    raise ContentError(
+        f"{label}: unsupported {kind}; {hint}supported types are {', '.join(SUPPORTED_SUFFIXES)}."
+    )
+
+
+def extract_data(
+    data: bytes, suffix: str, *, label: str, source: str, slide_notes: bool = True
+) -> tuple[Section, tuple[str, ...]]:
+    """The cleaned text of a file's bytes, read as type `suffix`; used for Canvas files too.
+
+    `label` names the file in errors and warnings; `source` is what the section is called.
+    """
+    suffix = suffix.lower()
+    check_supported(suffix, label)
     warnings: tuple[str, ...] = ()
     if suffix in PDF_SUFFIXES:
         text, warnings = _pdf_text(data, label)
+    elif suffix in WORD_SUFFIXES:
+        from quizgen.content.office import docx_text
+
+        text = docx_text(data, label)
+    elif suffix in SLIDE_SUFFIXES:
+        from quizgen.content.office import pptx_text
+
+        text, warnings = pptx_text(data, label, notes=slide_notes)
     elif suffix in HTML_SUFFIXES:
         text = html_to_text(_decode(data, label))
     else:
@@ -84,7 +121,7 @@ def _extract(path: Path, display_name: str | None) -> tuple[Section, tuple[str, 
     text = clean_text(text)
     if not text.strip():
         raise ContentError(f"{label}: contains no text (empty after cleaning).")
-    return Section(source=display_name or str(path), text=text), warnings
+    return Section(source=source, text=text), warnings
 
 
 def _label(path: Path, display_name: str | None) -> str:
