@@ -213,7 +213,14 @@ class OpenAIAdapter:
                     ) from None
                 await anyio.sleep(self._backoff_delay(failures))
                 continue
-            except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+            except openai.AuthenticationError as exc:
+                # The server's text may echo part of the key; it adds nothing a user needs.
+                raise self._final(
+                    exc,
+                    "the API key was refused (401); check OPENAI_API_KEY or [openai] api_key "
+                    "in the config file",
+                ) from None
+            except openai.PermissionDeniedError as exc:
                 raise self._final(exc, self._describe(exc)) from None
             except openai.NotFoundError as exc:
                 raise self._final(
@@ -341,7 +348,6 @@ class OpenAIAdapter:
         if isinstance(exc, openai.APIConnectionError):
             return f"cannot connect to {self.base_url or 'api.openai.com'}"
         kind = {
-            401: "the API key was refused (401)",
             403: "access denied (403)",
             404: "not found (404)",
         }.get(status or 0, f"HTTP {status}")
