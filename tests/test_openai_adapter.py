@@ -10,7 +10,7 @@ import pytest
 from quizgen.errors import ProviderError
 from quizgen.llm.base import GenerationTask, LLMRequest
 from quizgen.llm.openai import OpenAIAdapter, is_reasoning_model, retry_after_seconds
-from quizgen.llm.ratelimit import RateGate
+from quizgen.llm.ratelimit import SLOW_DOWN, SPEED_UP, RateGate
 from quizgen.prompts import build_messages
 from quizgen.questions import REGISTRY, question_type
 from tests.fakes import openai_server as fake_server
@@ -250,11 +250,30 @@ async def test_gate_pauses_every_caller_and_then_paces_them() -> None:
     for _ in range(5):
         gate.succeeded()
         now[0] += 0.1
-    gate.rate_limited(2.0)
+    sent = await gate.wait_turn()
+    gate.rate_limited(2.0, sent_at=sent)
     assert gate.resume_at == pytest.approx(102.5)
-    assert gate.interval == pytest.approx(0.1 * 0.98**5, rel=0.2)
-    before = gate.interval
-    gate.rate_limited(1.0)
-    assert gate.interval == pytest.approx(before * 1.25)
+    assert gate.interval == pytest.approx(0.1, rel=0.2), "starts at the rate the server served"
+    first = gate.interval
+    gate.rate_limited(1.0, sent_at=sent)
+    assert gate.interval == first, "a call sent before the slow-down does not slow down again"
+    now[0] = gate.resume_at
+    later = await gate.wait_turn()
+    gate.rate_limited(1.0, sent_at=later)
+    assert gate.interval == pytest.approx(first * SLOW_DOWN)
     gate.succeeded()
-    assert gate.interval < before * 1.25
+    assert gate.interval == pytest.approx(first * SLOW_DOWN * SPEED_UP)
+
+
+async def test_gate_spaces_callers_by_its_interval() -> None:
+    now = [0.0]
+    gate = RateGate(clock=lambda: now[0])
+    gate.interval = 0.5
+    assert await gate.wait_turn() == 0.0
+    now[0] = 0.1
+    with pytest.raises(TimeoutError):
+        # the next slot is at 0.5 on the fake clock, which never advances: the caller waits
+        import anyio
+
+        with anyio.fail_after(0.05):
+            await gate.wait_turn()

@@ -182,7 +182,7 @@ class OpenAIAdapter:
         fell_back = False
         while True:
             arguments = self._arguments(request)
-            await self.gate.wait_turn()
+            sent_at = await self.gate.wait_turn()
             try:
                 completion = await self._client.chat.completions.create(**arguments)
             except openai.RateLimitError as exc:
@@ -202,7 +202,7 @@ class OpenAIAdapter:
                     raise ProviderError(
                         f"still rate limited (429) after {waits - 1} waits", transient=True
                     ) from None
-                self.gate.rate_limited(delay)
+                self.gate.rate_limited(delay, sent_at=sent_at)
                 continue
             except (openai.APIConnectionError, openai.InternalServerError) as exc:
                 failures += 1

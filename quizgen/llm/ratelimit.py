@@ -23,8 +23,8 @@ from collections.abc import Callable
 
 import anyio
 
-SLOW_DOWN = 1.25
-SPEED_UP = 0.98
+SLOW_DOWN = 1.15
+SPEED_UP = 0.99
 RATE_WINDOW = 5.0
 """Seconds of recent successes the gate looks at to estimate what the server serves."""
 MAX_INTERVAL = 30.0
@@ -37,27 +37,35 @@ class RateGate:
         self.interval = 0.0
         self._next_start = 0.0
         self._successes: deque[float] = deque(maxlen=256)
+        self._slowed_at = -float("inf")
         self.rate_limited_count = 0
 
-    async def wait_turn(self) -> None:
-        """Return when this caller may send: after any pause, at its own paced slot."""
+    async def wait_turn(self) -> float:
+        """Return when this caller may send (after any pause, at its own paced slot): the
+        start time, which the caller hands back to `rate_limited` if the call gets a 429."""
         while True:
             now = self._clock()
             start = max(self.resume_at, self._next_start)
             if start <= now:
                 self._next_start = now + self.interval
-                return
+                return now
             await anyio.sleep(start - now)
 
-    def rate_limited(self, retry_after: float) -> None:
-        """The server said 429: pause everyone for `retry_after` seconds and space calls out."""
+    def rate_limited(self, retry_after: float, *, sent_at: float | None = None) -> None:
+        """The server said 429: pause everyone for `retry_after` seconds and space calls out.
+
+        Only a call sent after the last slow-down slows the gate down again: the 429s of calls
+        that were already in flight report the same overload, not a new one.
+        """
         now = self._clock()
         self.rate_limited_count += 1
         self.resume_at = max(self.resume_at, now + retry_after)
-        if self.interval > 0:
-            self.interval = min(MAX_INTERVAL, self.interval * SLOW_DOWN)
-        else:
-            self.interval = min(MAX_INTERVAL, self._served_interval(now) or retry_after)
+        if sent_at is None or sent_at > self._slowed_at:
+            if self.interval > 0:
+                self.interval = min(MAX_INTERVAL, self.interval * SLOW_DOWN)
+            else:
+                self.interval = min(MAX_INTERVAL, self._served_interval(now) or retry_after)
+            self._slowed_at = now
         self._next_start = max(self._next_start, self.resume_at)
 
     def succeeded(self) -> None:

@@ -107,6 +107,8 @@ class Recorded:
     body: dict[str, Any]
     headers: dict[str, str]
     status: int = 0
+    at: float = field(default_factory=time.monotonic)
+    """When the request arrived (monotonic seconds), for rate measurements."""
 
 
 class TokenBucket:
