@@ -49,3 +49,11 @@ def setting(env: str, section: str, key: str) -> str | None:
         return value
     found = _load(config_path()).get(section, {}).get(key)
     return str(found) if found else None
+
+
+def section(name: str) -> dict[str, Any]:
+    """A whole table of the config file (e.g. `[prices]`), empty when absent."""
+    found = _load(config_path()).get(name, {})
+    if not isinstance(found, dict):
+        raise ConfigError(f"{config_path()}: [{name}] must be a table")
+    return found

@@ -228,11 +228,17 @@ async def _run_batch(run: _Run, batch: Batch) -> None:
             if response.finish_reason == "refusal":
                 error = f"the model refused: {response.refusal or exc}"
                 break
+            if response.finish_reason == "content_filter":
+                error = str(exc)
+                break
             if json_fixes >= MAX_JSON_CORRECTIONS:
                 error = f"malformed answer after {json_fixes} corrections: {exc}"
                 break
             json_fixes += 1
-            conversation += [Message("assistant", response.text), prompts.json_correction(str(exc))]
+            conversation += [
+                Message("assistant", response.text),
+                prompts.json_correction(str(exc), run.quiz.language),
+            ]
             continue
 
         accepted, rejected, problems = _screen_items(run, batch, qtype, items, content, missing)
@@ -268,13 +274,13 @@ async def _run_batch(run: _Run, batch: Batch) -> None:
                 )
                 break
             validation_fixes += 1
-            conversation.append(prompts.validation_correction(problems, still))
+            conversation.append(prompts.validation_correction(problems, still, run.quiz.language))
         else:
             if top_ups >= MAX_TOP_UPS:
                 error = f"the model gave {generated} of {batch.target_count} questions"
                 break
             top_ups += 1
-            conversation.append(prompts.top_up(still))
+            conversation.append(prompts.top_up(still, run.quiz.language))
 
     status = _batch_status(generated, batch.target_count)
     if status == BatchStatus.SUCCEEDED:
@@ -288,6 +294,8 @@ async def _run_batch(run: _Run, batch: Batch) -> None:
 def _answer_items(response: LLMResponse) -> list[Any]:
     if response.finish_reason == "refusal":
         raise AnswerFormatError(response.refusal or "no reason given")
+    if response.finish_reason == "content_filter":
+        raise AnswerFormatError("the provider's content filter stopped the answer")
     if response.finish_reason == "length":
         raise AnswerFormatError(
             "the answer was cut off at the output limit; write fewer or shorter questions"

@@ -6,9 +6,12 @@ one place and tested without a terminal.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quizgen.models import Batch, BatchStatus, ModuleRecord, QuestionRecord, Quiz
+
+if TYPE_CHECKING:
+    from quizgen.pricing import CostEstimate
 
 
 def quiz_document(quiz: Quiz, batches: list[Batch]) -> dict[str, Any]:
@@ -122,3 +125,17 @@ def question_document(question: QuestionRecord) -> dict[str, Any]:
         "citation": question.citation,
         "data": question.data,
     }
+
+
+def add_costs(document: dict[str, Any], costs: CostEstimate) -> dict[str, Any]:
+    """Put estimated USD costs into a `status_document`: per batch, and in total.
+
+    `null` means unknown (a model without a price), never free; `unpriced_models` says which.
+    """
+    for batch in document["batches"]:
+        amount = costs.per_batch.get(batch["key"], 0.0)
+        batch["estimated_cost_usd"] = None if amount is None else round(amount, 6)
+    totals_ = document["totals"]
+    totals_["estimated_cost_usd"] = None if costs.total is None else round(costs.total, 6)
+    totals_["unpriced_models"] = list(costs.unpriced_models)
+    return document

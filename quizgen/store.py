@@ -740,6 +740,16 @@ class Store:
             params.append(batch_key)
         return self._rows(sql + " ORDER BY id", params)
 
+    def usage_by_model(self, quiz_id: str) -> list[dict[str, Any]]:
+        """Tokens per (batch, provider, model) summed over the recorded calls: what costs use."""
+        return self._rows(
+            "SELECT batch_key, provider, model, SUM(input_tokens) AS input_tokens,"
+            " SUM(cached_tokens) AS cached_tokens, SUM(output_tokens) AS output_tokens"
+            " FROM llm_calls WHERE quiz_id = ? GROUP BY batch_key, provider, model"
+            " ORDER BY MIN(id)",
+            (quiz_id,),
+        )
+
 
 # --- rows → records ------------------------------------------------------------------------
 

@@ -33,6 +33,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "CANVAS_API_TOKEN",
         "CANVAS_BASE_URL",
         "QUIZGEN_DEBUG",
+        "QUIZGEN_OPENAI_TIMEOUT",
+        "QUIZGEN_OPENAI_MAX_ATTEMPTS",
+        "QUIZGEN_OPENAI_BACKOFF",
     ):
         monkeypatch.delenv(name, raising=False)
 

@@ -196,22 +196,23 @@ def _print_outcome(
     released: int = 0,
     busy: list[str] | None = None,
 ) -> None:
-    from quizgen.commands.inspect import print_batches
-    from quizgen.report import status_document
+    from quizgen.commands.inspect import cost_line, print_batches, quiz_costs
+    from quizgen.report import add_costs, status_document
 
     quiz = store.quiz(quiz_id)
     batches = store.batches(quiz_id)
-    document = status_document(quiz, batches, store.modules(quiz_id))
+    costs = quiz_costs(store, quiz_id)
+    document = add_costs(status_document(quiz, batches, store.modules(quiz_id)), costs)
     document["interrupted"] = interrupted
     document["busy_batches"] = busy or []
     if as_json:
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
-    print_batches(quiz, batches)
+    print_batches(quiz, batches, costs)
     totals = document["totals"]
     typer.echo(
         f"{totals['succeeded']}/{totals['batches']} batches succeeded, "
-        f"{totals['questions']}/{totals['target']} questions"
+        f"{totals['questions']}/{totals['target']} questions; {cost_line(costs)}"
     )
     if busy:
         typer.echo(f"left alone (running in another process): {', '.join(busy)}", err=True)

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from quizgen.models import Batch, Quiz
+    from quizgen.pricing import CostEstimate
+    from quizgen.store import Store
 
 QuizArgument = Annotated[str, typer.Argument(metavar="QUIZ", help="Quiz id or unique prefix.")]
 
@@ -33,7 +35,7 @@ def console() -> Console:
 @run_command
 def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
     """The quiz, its content, and every batch: counts, attempts, tokens, time, errors."""
-    from quizgen.report import status_document
+    from quizgen.report import add_costs, status_document
     from quizgen.store import Store
 
     store = Store.open(db)
@@ -41,9 +43,10 @@ def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fa
         quiz = store.resolve_quiz(quiz_ref)
         batches = store.batches(quiz.id)
         modules = store.modules(quiz.id)
+        costs = quiz_costs(store, quiz.id)
     finally:
         store.close()
-    document = status_document(quiz, batches, modules)
+    document = add_costs(status_document(quiz, batches, modules), costs)
     if as_json:
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
@@ -66,17 +69,40 @@ def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fa
         )
         for warning in module["warnings"]:
             out.print(f"  [yellow]warning:[/] {escape(warning)}")
-    print_batches(quiz, batches)
+    print_batches(quiz, batches, costs)
     totals = document["totals"]
     out.print(
         f"total: {totals['calls']} LLM calls, {totals['input_tokens']:,} tokens in "
         f"({totals['cached_tokens']:,} cached), {totals['output_tokens']:,} out, "
         f"{totals['llm_seconds']:.1f} s of LLM time, {totals['rejected']} rejected question(s)"
     )
+    out.print(cost_line(costs), markup=False)
 
 
-def print_batches(quiz: Quiz, batches: list[Batch]) -> None:
+def quiz_costs(store: Store, quiz_id: str) -> CostEstimate:
+    """Estimated cost of a quiz's recorded calls with the configured price table."""
+    from quizgen.pricing import ModelUsage, configured_price_table, estimate
+
+    usages = [ModelUsage(**row) for row in store.usage_by_model(quiz_id)]
+    return estimate(usages, configured_price_table())
+
+
+def cost_line(costs: CostEstimate) -> str:
+    from quizgen.pricing import format_cost
+
+    if costs.total is not None:
+        return f"estimated cost: {format_cost(costs.total)}"
+    models = ", ".join(costs.unpriced_models)
+    return (
+        f"estimated cost: unknown (no price for {models}; add [prices.<model>] with input, "
+        "cached_input and output in USD per 1M tokens to the config file)"
+    )
+
+
+def print_batches(quiz: Quiz, batches: list[Batch], costs: CostEstimate | None = None) -> None:
     from rich.table import Table
+
+    from quizgen.pricing import format_cost
 
     table = Table(show_edge=False, pad_edge=False)
     for column, justify in (
@@ -87,10 +113,12 @@ def print_batches(quiz: Quiz, batches: list[Batch]) -> None:
         ("attempts", "right"),
         ("tokens in/out", "right"),
         ("seconds", "right"),
+        ("cost", "right"),
         ("last error", "left"),
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]  # literal strings
     for batch in batches:
+        cost = "" if costs is None else format_cost(costs.per_batch.get(batch.key, 0.0))
         table.add_row(
             batch.key,
             batch.status.value,
@@ -99,6 +127,7 @@ def print_batches(quiz: Quiz, batches: list[Batch]) -> None:
             str(batch.attempts),
             f"{batch.input_tokens:,}/{batch.output_tokens:,}",
             f"{batch.llm_seconds:.1f}",
+            cost,
             batch.last_error or "",
         )
     console().print(table)

@@ -1,87 +1,116 @@
-"""Building the conversation for one batch.
+"""Building the conversation for one batch from plain template files.
 
-The module content comes FIRST (right after a system message that is the same for every
-batch), and the type-specific instructions after it: all batches of one module then share a
-long identical prefix, which OpenAI's prompt cache bills at a discount.
+Layout: `prompts/<language>/common.txt` holds the type-independent parts as sections
+(`--- name ---` lines start a section), `prompts/<language>/<question_type>.txt` the
+instructions for one type. Placeholders are `string.Template` ones (`$count`); templates are
+data, so a teacher can read and change them without reading Python.
+
+Why this order: the system message is the same for every batch, and the user message starts
+with the module name and content; the type-specific instructions, the difficulty, the questions
+to avoid and the teacher's instructions come after the content. All batches of one module then
+share a long, byte-identical prefix, which OpenAI's prompt cache bills at a discount.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
+from functools import lru_cache
+from importlib.resources import files
+from string import Template
 
 from quizgen.llm.base import GenerationTask, Message
 from quizgen.questions import question_type
 from quizgen.questions.base import Problem
 
-SYSTEM = (
-    "You write quiz questions for a university course from the course material you are given. "
-    "Every question must be answerable from that material alone, have exactly one defensible "
-    "answer key, and cite the passage it tests. You answer with JSON only."
-)
+LANGUAGES = ("en", "no")
+DEFAULT_LANGUAGE = "en"
+MAX_AVOID = 50
+"""Existing questions listed in a prompt; more would crowd out the content for little gain."""
 
-LANGUAGE_NAMES = {"en": "English", "no": "Norwegian (bokmål)"}
-
-
-def build_messages(task: GenerationTask) -> list[Message]:
-    qtype = question_type(task.question_type)
-    lines = [
-        f"MODULE: {task.module_name}",
-        "",
-        "MODULE CONTENT:",
-        "<<<",
-        task.content,
-        ">>>",
-        "",
-        f"TASK: Write exactly {task.count} {qtype.label.lower()} question(s) "
-        f"in {LANGUAGE_NAMES.get(task.language, task.language)} from the module content above.",
-        "- Use ONLY the module content; a student who studied it must be able to answer.",
-        "- source_quote: copy one or two sentences VERBATIM from the content (at most about "
-        "300 characters) that support the correct answer.",
-        "- explanation: one or two sentences saying why the answer is right.",
-        "- Plausible distractors; never 'all of the above' or 'none of the above'.",
-        "- Do not give the answer away in the question text.",
-    ]
-    if task.difficulty:
-        lines.append(f"- Difficulty: {task.difficulty}.")
-    if task.avoid:
-        lines.append("- Do not repeat or reword any of these existing questions:")
-        lines.extend(f"  * {text}" for text in task.avoid[:50])
-    if task.instructions:
-        lines += ["", f"INSTRUCTIONS FROM THE TEACHER: {task.instructions}"]
-    lines += [
-        "",
-        'Answer with one JSON object {"questions": [...]} and nothing else. One question looks '
-        "like this:",
-        json.dumps(qtype.example, ensure_ascii=False),
-    ]
-    return [Message("system", SYSTEM), Message("user", "\n".join(lines))]
+_SECTION = re.compile(r"^--- ([\w.]+) ---$", re.MULTILINE)
 
 
-def json_correction(error: str) -> Message:
-    return Message(
-        "user",
-        f"Your answer was not valid JSON of the requested shape: {error}. "
-        'Answer again with one JSON object {"questions": [...]} and nothing else.',
+@lru_cache(maxsize=32)
+def _read(language: str, name: str) -> str:
+    return files(__package__).joinpath(language, f"{name}.txt").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=4)
+def sections(language: str) -> dict[str, str]:
+    """The sections of `<language>/common.txt`, each without its trailing newline."""
+    text = _read(language, "common")
+    marks = list(_SECTION.finditer(text))
+    return {
+        mark.group(1): text[
+            mark.end() + 1 : marks[i + 1].start() if i + 1 < len(marks) else None
+        ].rstrip("\n")
+        for i, mark in enumerate(marks)
+    }
+
+
+def _language(task_language: str) -> str:
+    return task_language if task_language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _section(language: str, name: str, **values: object) -> str:
+    return Template(sections(language)[name]).substitute(**{k: str(v) for k, v in values.items()})
+
+
+def type_instructions(language: str, type_name: str, **values: object) -> str:
+    return Template(_read(language, type_name).rstrip("\n")).substitute(
+        **{k: str(v) for k, v in values.items()}
     )
 
 
-def validation_correction(problems: Sequence[tuple[int, list[Problem]]], missing: int) -> Message:
+def build_messages(task: GenerationTask) -> list[Message]:
+    """[system, user]: the system message and the content prefix are shared by a module."""
+    language = _language(task.language)
+    qtype = question_type(task.question_type)
+    common = sections(language)
+    label = common.get(f"label.{qtype.name}", qtype.label.lower())
+    extras: list[str] = []
+    if task.difficulty:
+        description = common.get(f"difficulty.{task.difficulty}", "")
+        extras.append(
+            _section(language, "difficulty", difficulty=task.difficulty, description=description)
+        )
+    if task.avoid:
+        listing = "\n".join(f"* {text}" for text in task.avoid[:MAX_AVOID])
+        extras.append(_section(language, "avoid", questions=listing))
+    if task.instructions:
+        extras.append(_section(language, "instructions", instructions=task.instructions.strip()))
+    user = _section(
+        language,
+        "user",
+        module_name=task.module_name,
+        content=task.content,
+        count=task.count,
+        type_label=label,
+        type_instructions=type_instructions(language, qtype.name),
+        extras="".join(f"\n{extra}\n" for extra in extras),
+        example=json.dumps(qtype.example, ensure_ascii=False),
+    )
+    return [Message("system", _section(language, "system")), Message("user", user)]
+
+
+def json_correction(error: str, language: str = DEFAULT_LANGUAGE) -> Message:
+    return Message("user", _section(_language(language), "json_correction", error=error))
+
+
+def validation_correction(
+    problems: Sequence[tuple[int, list[Problem]]], missing: int, language: str = DEFAULT_LANGUAGE
+) -> Message:
     listing = "\n".join(
         f"- question {index}: " + "; ".join(str(problem) for problem in found)
         for index, found in problems
     )
     return Message(
         "user",
-        f"Some questions were rejected:\n{listing}\n"
-        f"The valid ones are kept. Write {missing} new or corrected question(s) that fix these "
-        'problems, as one JSON object {"questions": [...]}.',
+        _section(_language(language), "validation_correction", problems=listing, count=missing),
     )
 
 
-def top_up(missing: int) -> Message:
-    return Message(
-        "user",
-        f"That is fewer questions than asked. Write {missing} more, different from the ones "
-        'above, as one JSON object {"questions": [...]}.',
-    )
+def top_up(missing: int, language: str = DEFAULT_LANGUAGE) -> Message:
+    return Message("user", _section(_language(language), "top_up", count=missing))
