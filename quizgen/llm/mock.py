@@ -33,9 +33,12 @@ from typing import Any
 
 import anyio
 
+from quizgen import grounding
 from quizgen.errors import ConfigError, ProviderError
+from quizgen.integrity import DuplicateIndex, Holder, Signature, signature
 from quizgen.integrity import question_fingerprint as normalise
-from quizgen.llm.base import LLMRequest, LLMResponse, Usage
+from quizgen.llm.base import LLMRequest, LLMResponse, Usage, VerificationItem, VerificationTask
+from quizgen.questions import question_type as _question_type
 
 MODEL = "mock-1"
 DEFAULT_LATENCY = 0.05
@@ -93,6 +96,16 @@ class MockAdapter:
         if _matches(key, self.fail):
             raise ProviderError(
                 f"mock provider: injected failure for batch {key} ({ENV_FAIL})", transient=True
+            )
+        if isinstance(task, VerificationTask):
+            text = json.dumps({"answers": [verify_answer(item) for item in task.items]})
+            return LLMResponse(
+                text=text,
+                model=MODEL,
+                usage=Usage(
+                    input_tokens=sum(len(m.content) for m in request.messages) // 4,
+                    output_tokens=len(text) // 4,
+                ),
             )
         count = max(1, task.count // 2) if _matches(key, self.short) else task.count
         chosen = _choose(task.content, task.question_type, count, key, task.avoid)
@@ -166,6 +179,13 @@ def _choose(
     pool = _candidates(content, question_type)
     rng = random.Random(_seed(_analyse(content).digest, batch_key))
     taken = {normalise(text) for text in avoid}
+    # Avoided questions the mock wrote itself are known with their keys, so their rewordings
+    # (near-duplicates by the integrity screen's own rule) are avoided too.
+    mine = {c.norm: c for c in pool}
+    repeats = DuplicateIndex()
+    for norm in taken:
+        if norm in mine:
+            repeats.add(mine[norm].signature, Holder("", norm))
     if question_type == "true_false":
         order = _balanced_order(pool, rng)
     else:
@@ -184,7 +204,10 @@ def _choose(
             candidate = pool[index]
             if candidate.norm in taken or (strict and candidate.sentence in used_sentences):
                 continue
+            if repeats.find(candidate.signature) is not None:
+                continue
             taken.add(candidate.norm)
+            repeats.add(candidate.signature, Holder("", candidate.norm))
             used_sentences.add(candidate.sentence)
             chosen.append(candidate)
     return chosen
@@ -522,12 +545,15 @@ class _Candidate:
     """The sentence it was built from: one answer draws on as many sentences as it can."""
     json: str
     """The question serialised once, so a call only joins strings."""
+    signature: Signature
+    """How the integrity screen tells repeats, so the mock never offers a near-duplicate."""
 
 
 @functools.lru_cache(maxsize=256)
 def _candidates(content: str, question_type: str) -> tuple[_Candidate, ...]:
     analysis = _analyse(content)
     rng = random.Random(_seed(analysis.digest, f"pool:{question_type}"))
+    qtype = _question_type(question_type)
     seen: set[str] = set()
     result: list[_Candidate] = []
     for question, sentence in _BUILDERS[question_type](analysis, rng):
@@ -536,9 +562,18 @@ def _candidates(content: str, question_type: str) -> tuple[_Candidate, ...]:
         norm = normalise(question["question_text"])
         if norm in seen:
             continue
+        parsed, _problems = qtype.parse(question)
+        if parsed is None:
+            continue
         seen.add(norm)
         result.append(
-            _Candidate(question, norm, sentence, json.dumps(question, ensure_ascii=False))
+            _Candidate(
+                question,
+                norm,
+                sentence,
+                json.dumps(question, ensure_ascii=False),
+                signature(qtype, parsed),
+            )
         )
     return tuple(result)
 
@@ -1103,3 +1138,52 @@ _BUILDERS: dict[str, Callable[[_Analysis, random.Random], Built]] = {
     "matching": _matching,
     "categorization": _categorization,
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Answering a verification request from the quote alone
+
+
+def verify_answer(item: VerificationItem) -> dict[str, Any]:
+    """Answer one question as the verifier would: from the quote alone, by matching content words.
+
+    Multiple choice: the one option sharing the most content words with the quote (a tie is "?").
+    Multiple answer: the options the quote grounds. True/false: true when the quote holds every
+    content word of the statement (with the same negation). Fill in the blank: the quote's words
+    where the question has its markers. Deterministic, so verify runs are testable offline.
+    """
+    quote = grounding.Passage.of(item.quote)
+    answer: list[str]
+    if item.question_type == "multiple_choice":
+        scores = [grounding.overlap(option, quote) for option in item.options]
+        best = max(scores, default=0.0)
+        winners = [i for i, score in enumerate(scores) if score == best]
+        answer = [_LETTERS[winners[0]]] if best > 0 and len(winners) == 1 else ["?"]
+    elif item.question_type == "multiple_answer":
+        picked = [
+            _LETTERS[i]
+            for i, option in enumerate(item.options)
+            if grounding.is_grounded(option, quote)
+        ]
+        answer = picked or ["?"]
+    elif item.question_type == "true_false":
+        holds = not grounding.missing_words(item.question_text, quote)
+        holds = holds and grounding.negated(item.question_text) == quote.negated
+        answer = ["true" if holds else "false"]
+    else:
+        answer = _fill_blanks(item.question_text, item.quote, item.blanks)
+    return {"number": item.number, "answer": answer}
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_MARKER = re.compile(r"\[blank_\d+\]")
+
+
+def _fill_blanks(question_text: str, quote: str, blanks: int) -> list[str]:
+    plain = " ".join(_plain(quote).split())
+    parts = _MARKER.split(question_text)
+    pattern = r"\s*(.+?)\s*".join(r"\s+".join(map(re.escape, p.split())) for p in parts)
+    found = re.search(pattern.strip(), plain, re.IGNORECASE)
+    if found is None or len(found.groups()) != blanks:
+        return ["?"] * max(1, blanks)
+    return [group.strip(" ,.;:") for group in found.groups()]
