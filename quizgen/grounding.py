@@ -41,6 +41,9 @@ MIN_STATEMENT_WORDS = 3
 STRICT_KEY_WORDS = 3
 """Keys with up to this many content words must have every one of them in the passage."""
 FALSE_STATEMENT_OVERLAP = 0.5
+PREFIX_MIN = 6
+"""Shortest stem the prefix tolerance applies to: "bacteri"/"bacter" match, "nucle" (nucleus)
+and "nucleol" (nucleolus) do not."""
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 
@@ -122,7 +125,7 @@ def stems_match(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    return len(short) >= 5 and long.startswith(short) and len(long) - len(short) <= 2
+    return len(short) >= PREFIX_MIN and long.startswith(short) and len(long) - len(short) <= 2
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ class Passage:
     def has(self, word: str) -> bool:
         if word in self.vocabulary:
             return True
-        return len(word) >= 5 and any(stems_match(word, other) for other in self.vocabulary)
+        return len(word) >= PREFIX_MIN and any(stems_match(word, o) for o in self.vocabulary)
 
     def position(self, word: str, start: int, *, exact: bool = False) -> int:
         """Index of the first word at or after `start` matching `word`, or -1."""
@@ -233,7 +236,7 @@ class ContentIndex:
 
     postings: dict[str, tuple[int, ...]]
     by_prefix: dict[str, tuple[str, ...]]
-    """First five letters → the stems starting so, for the stem-prefix tolerance."""
+    """First `PREFIX_MIN` letters → the stems starting so, for the stem-prefix tolerance."""
 
     def grounded(self, answer: str) -> bool:
         """Whether one sentence (or two adjacent ones) of the content grounds `answer`."""
@@ -252,10 +255,10 @@ class ContentIndex:
 
     def _matching(self, word: str) -> list[str]:
         found = [word] if word in self.postings else []
-        if len(word) >= 5:
+        if len(word) >= PREFIX_MIN:
             found += [
                 other
-                for other in self.by_prefix.get(word[:5], ())
+                for other in self.by_prefix.get(word[:PREFIX_MIN], ())
                 if other != word and stems_match(word, other)
             ]
         return found
@@ -269,8 +272,8 @@ def content_index(content: str) -> ContentIndex:
             postings.setdefault(word, []).append(number)
     by_prefix: dict[str, list[str]] = {}
     for word in postings:
-        if len(word) >= 5:
-            by_prefix.setdefault(word[:5], []).append(word)
+        if len(word) >= PREFIX_MIN:
+            by_prefix.setdefault(word[:PREFIX_MIN], []).append(word)
     return ContentIndex(
         {word: tuple(at) for word, at in postings.items()},
         {prefix: tuple(words) for prefix, words in by_prefix.items()},

@@ -121,3 +121,22 @@ def question_document(question: QuestionRecord) -> dict[str, Any]:
         "citation": question.citation,
         "data": question.data,
     }
+
+
+def add_question_counts(document: dict[str, Any], counts: dict[str, dict[str, Any]]) -> None:
+    """Add per-batch `kept`, `rejections` and `flags` (reason code → count) to a status document,
+    and an `imports` list for question groups stored without a batch (`quizgen import`)."""
+    empty: dict[str, Any] = {"kept": 0, "rejections": {}, "flags": {}}
+    known = set()
+    for batch in document["batches"]:
+        known.add(batch["key"])
+        batch.update(counts.get(batch["key"], empty))
+    document["imports"] = [
+        {"batch_key": key, **entry} for key, entry in sorted(counts.items()) if key not in known
+    ]
+
+
+def reasons_line(reasons: dict[str, int]) -> str:
+    """ "near_duplicate 2, quote_not_found 1" — most frequent first."""
+    ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{code} {count}" for code, count in ordered)

@@ -92,6 +92,11 @@ class LLMSpec(_Strict):
     base_url: str | None = None
 
 
+class ChecksSpec(_Strict):
+    verify: bool = False
+    """Answer every keyed question again from its quote alone; flag disagreements."""
+
+
 class QuizSpec(_Strict):
     title: str = Field(min_length=1, max_length=255)
     language: Language = "en"
@@ -99,6 +104,7 @@ class QuizSpec(_Strict):
     instructions: str | None = Field(default=None, max_length=2000)
     course: CourseSpec | None = None
     llm: LLMSpec = Field(default_factory=LLMSpec)
+    checks: ChecksSpec = Field(default_factory=ChecksSpec)
     modules: dict[str, ModuleSpec] = Field(min_length=1)
 
     @model_validator(mode="before")

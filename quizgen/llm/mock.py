@@ -1155,27 +1155,43 @@ def verify_answer(item: VerificationItem) -> dict[str, Any]:
     quote = grounding.Passage.of(item.quote)
     answer: list[str]
     if item.question_type == "multiple_choice":
-        scores = [grounding.overlap(option, quote) for option in item.options]
-        best = max(scores, default=0.0)
-        winners = [i for i, score in enumerate(scores) if score == best]
-        answer = [_LETTERS[winners[0]]] if best > 0 and len(winners) == 1 else ["?"]
-    elif item.question_type == "multiple_answer":
-        picked = [
-            _LETTERS[i]
-            for i, option in enumerate(item.options)
-            if grounding.is_grounded(option, quote)
+        # An option the quote contains word for word wins; then the one covering most of the
+        # quote's words the stem lacks (the quote usually restates the stem); then overall.
+        plain = " ".join(_plain(item.quote).casefold().split())
+        asked = set(grounding.content_words(item.question_text))
+        words = tuple(w for w in quote.words if w not in asked)
+        rest = grounding.Passage(item.quote, words, frozenset(words), quote.negated)
+        scores = [
+            (
+                " ".join(option.casefold().split()) in plain,
+                grounding.overlap(option, rest),
+                grounding.overlap(option, quote),
+            )
+            for option in item.options
         ]
+        best = max(scores, default=(False, 0.0, 0.0))
+        winners = [i for i, score in enumerate(scores) if score == best]
+        found = best[0] or best[1] > 0
+        answer = [_LETTERS[winners[0]]] if found and len(winners) == 1 else ["?"]
+    elif item.question_type == "multiple_answer":
+        picked = [_LETTERS[i] for i, option in enumerate(item.options) if _holds(option, quote)]
         answer = picked or ["?"]
     elif item.question_type == "true_false":
-        holds = not grounding.missing_words(item.question_text, quote)
-        holds = holds and grounding.negated(item.question_text) == quote.negated
-        answer = ["true" if holds else "false"]
+        answer = ["true" if _holds(item.question_text, quote) else "false"]
     else:
         answer = _fill_blanks(item.question_text, item.quote, item.blanks)
     return {"number": item.number, "answer": answer}
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _holds(claim: str, quote: grounding.Passage) -> bool:
+    """Every content word of the claim is in the quote, with the same negation."""
+    missing = grounding.missing_words(claim, quote)
+    return not missing and grounding.negated(claim) == quote.negated
+
+
 _MARKER = re.compile(r"\[blank_\d+\]")
 
 
