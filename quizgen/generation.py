@@ -29,7 +29,7 @@ import anyio
 from quizgen import prompts
 from quizgen.content import ModuleContent, SectionSpan
 from quizgen.errors import ProviderError, StoreError
-from quizgen.integrity import DUPLICATE_QUESTION, NEAR_DUPLICATE, Screen
+from quizgen.integrity import Screen
 from quizgen.llm.base import GenerationTask, LLMAdapter, LLMRequest, LLMResponse, Message
 from quizgen.models import Batch, BatchStatus, ModuleRecord, Quiz, QuizStatus
 from quizgen.questions import question_type
@@ -213,7 +213,7 @@ async def _run_batch(run: _Run, batch: Batch) -> None:
             content=module.content,
             difficulty=batch.difficulty or spec.get("difficulty"),
             instructions=spec.get("instructions"),
-            avoid=(*run.module_texts.get(batch.module_id, ()), *refused),
+            avoid=_avoid(run, batch.module_id, refused),
         )
         if not conversation:
             conversation = prompts.build_messages(task)
@@ -243,12 +243,9 @@ async def _run_batch(run: _Run, batch: Batch) -> None:
             conversation += [Message("assistant", response.text), prompts.json_correction(str(exc))]
             continue
 
-        accepted, rejected, problems = _screen_items(run, batch, qtype, items, content, missing)
-        refused += [
-            str(q.data.get("question_text", ""))
-            for q in rejected
-            if {DUPLICATE_QUESTION, NEAR_DUPLICATE} & set(q.rejection_reasons)
-        ]
+        accepted, rejected, problems = _screen_items(
+            run, batch, qtype, items, content, missing, refused
+        )
         try:
             new_ids += run.store.record_progress(
                 run.quiz.id,
@@ -319,6 +316,17 @@ async def _verify(run: _Run, batch: Batch, ids: list[str]) -> None:
     )
 
 
+def _avoid(run: _Run, module_id: str, refused: list[str]) -> tuple[str, ...]:
+    """Question texts the next ask must not repeat: the module's own, then what this batch had
+    rejected as repeats; once it has hit a repeat (modules with overlapping content), every other
+    module's questions too."""
+    own = (*run.module_texts.get(module_id, ()), *refused)
+    if not refused:
+        return own
+    others = (t for m, texts in run.module_texts.items() if m != module_id for t in texts)
+    return (*own, *others)
+
+
 def _answer_items(response: LLMResponse) -> list[Any]:
     if response.finish_reason == "refusal":
         raise AnswerFormatError(response.refusal or "no reason given")
@@ -336,7 +344,10 @@ def _screen_items(
     items: list[Any],
     content: ModuleContent,
     missing: int,
+    refused: list[str],
 ) -> tuple[list[NewQuestion], list[NewQuestion], list[tuple[int, list[Problem]]]]:
+    """Screen one answer's items. A repeat's text and the text it repeats go to `refused`, so
+    the next ask of this batch avoids both."""
     accepted: list[NewQuestion] = []
     rejected: list[NewQuestion] = []
     problems: list[tuple[int, list[Problem]]] = []
@@ -344,6 +355,8 @@ def _screen_items(
         verdict = run.screen.screen(qtype, raw, content)
         data = raw if isinstance(raw, dict) else {"raw": raw}
         if not verdict.accepted:
+            if verdict.repeats is not None:
+                refused += [str(data.get("question_text", "")), verdict.repeats]
             problems.append((index, verdict.problems))
             rejected.append(
                 NewQuestion(

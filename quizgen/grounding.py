@@ -9,7 +9,8 @@ or the shorter (at least 5 letters) starts the longer and they differ by at most
 The rules, and why they are shaped this way:
 - **The key must be grounded** (`key_not_grounded`, a rejection): the correct answer's content
   words appear in the quote. Up to three content words must all appear; a longer answer (a
-  sentence-like option an LLM may paraphrase) may miss one word in four. An answer with no
+  sentence-like option an LLM may paraphrase) may miss one word in four, but never a number
+  ("one in a thousand" is not "one in a billion"). An answer with no
   content word at all ("two", "all") cannot be judged and passes.
 - **Multiple answer**: at least one correct option must be grounded in the quote, and every other
   correct option in the quote or in one sentence (or two adjacent sentences) of the module
@@ -166,9 +167,23 @@ def is_grounded(answer: str, passage: Passage) -> bool:
     words = list(dict.fromkeys(content_words(answer)))
     if not words:
         return True
-    missing = sum(not passage.has(word) for word in words)
-    allowed = 0 if len(words) <= STRICT_KEY_WORDS else len(words) // 4
-    return missing <= allowed
+    missing = [word for word in words if not passage.has(word)]
+    return len(missing) <= allowed_missing(words) and not any(map(is_number, missing))
+
+
+def allowed_missing(words: list[str]) -> int:
+    """Paraphrase tolerance: none up to three content words, then one word in four."""
+    return 0 if len(words) <= STRICT_KEY_WORDS else len(words) // 4
+
+
+_NUMBER_TEXT = """zero one two three four five six seven eight nine ten eleven twelve twenty
+    thirty forty fifty hundred thousand million billion half quarter percent"""
+_NUMBER_WORDS = frozenset(_NUMBER_TEXT.split())
+
+
+def is_number(word: str) -> bool:
+    """Numbers are the exact part of a key: "a thousand" for "a billion" is never a paraphrase."""
+    return word[0].isdigit() or word in _NUMBER_WORDS
 
 
 def states(claim: str, passage: Passage) -> bool:
@@ -243,7 +258,7 @@ class ContentIndex:
         words = list(dict.fromkeys(content_words(answer)))
         if not words:
             return True
-        allowed = 0 if len(words) <= STRICT_KEY_WORDS else len(words) // 4
+        allowed = allowed_missing(words) if not any(map(is_number, words)) else 0
         hits: dict[int, int] = {}
         for word in words:
             windows: set[int] = set()

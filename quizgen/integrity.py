@@ -237,6 +237,8 @@ class Verdict:
     problems: list[Problem]
     citation: Citation | None = None
     flags: tuple[str, ...] = ()
+    repeats: str | None = None
+    """The text of the kept question this one repeats or rewords, if any."""
 
     @property
     def accepted(self) -> bool:
@@ -288,6 +290,7 @@ class Screen:
             key_problems, flags = key_checks(qtype, question, content)
             problems += key_problems
         found = self.index.find(signature(qtype, question))
+        repeats = None
         if found is not None:
             code, holder, similarity = found
             what = "repeats" if code == DUPLICATE_QUESTION else f"rewords ({similarity:.0%} alike)"
@@ -298,7 +301,9 @@ class Screen:
                     f"{holder.text[:80]!r}; ask something else",
                 )
             )
-        return Verdict(None if problems else question, problems, citation, tuple(flags))
+            repeats = holder.text
+        accepted = None if problems else question
+        return Verdict(accepted, problems, citation, tuple(flags), repeats)
 
     def admit(self, question: QuestionBase, batch_key: str) -> None:
         qtype = _TYPE_OF_MODEL[type(question)]

@@ -179,9 +179,9 @@ def _choose(
     pool = _candidates(content, question_type)
     rng = random.Random(_seed(_analyse(content).digest, batch_key))
     taken = {normalise(text) for text in avoid}
-    # Avoided questions the mock wrote itself are known with their keys, so their rewordings
-    # (near-duplicates by the integrity screen's own rule) are avoided too.
-    mine = {c.norm: c for c in pool}
+    # Avoided questions the mock wrote itself (of any type) are known with their keys, so their
+    # rewordings (near-duplicates by the integrity screen's own rule) are avoided too.
+    mine = _by_text(content)
     repeats = DuplicateIndex()
     for norm in taken:
         if norm in mine:
@@ -576,6 +576,16 @@ def _candidates(content: str, question_type: str) -> tuple[_Candidate, ...]:
             )
         )
     return tuple(result)
+
+
+@functools.lru_cache(maxsize=64)
+def _by_text(content: str) -> dict[str, _Candidate]:
+    """Every candidate of every type for this content, by normalised question text."""
+    found: dict[str, _Candidate] = {}
+    for question_type in _BUILDERS:
+        for candidate in _candidates(content, question_type):
+            found.setdefault(candidate.norm, candidate)
+    return found
 
 
 Built = Iterable[tuple[dict[str, Any], int]]
@@ -1196,10 +1206,31 @@ _MARKER = re.compile(r"\[blank_\d+\]")
 
 
 def _fill_blanks(question_text: str, quote: str, blanks: int) -> list[str]:
+    """The quote's words where each marker stands: the question read against the quote as a
+    whole, else found by the few words around each marker."""
     plain = " ".join(_plain(quote).split())
     parts = _MARKER.split(question_text)
-    pattern = r"\s*(.+?)\s*".join(r"\s+".join(map(re.escape, p.split())) for p in parts)
-    found = re.search(pattern.strip(), plain, re.IGNORECASE)
-    if found is None or len(found.groups()) != blanks:
-        return ["?"] * max(1, blanks)
-    return [group.strip(" ,.;:") for group in found.groups()]
+    whole = r"\s*(.+?)\s*".join(r"\s+".join(map(re.escape, p.split())) for p in parts)
+    found = re.search(whole.strip(), plain, re.IGNORECASE)
+    if found is not None and len(found.groups()) == blanks:
+        return [group.strip(" ,.;:") for group in found.groups()]
+    answers = []
+    for number in range(1, len(parts)):
+        before = parts[number - 1].split()
+        after = parts[number].split()
+        answers.append(_gap_in(plain, before, after) or "?")
+    return answers[:blanks] if len(answers) >= blanks else ["?"] * max(1, blanks)
+
+
+def _gap_in(plain: str, before: list[str], after: list[str]) -> str | None:
+    for width in (3, 2, 1):
+        head = r"\s+".join(re.escape(w) for w in before[-width:])
+        trimmed = [w.rstrip(".,;:!?") for w in after[:width]]
+        tail = r"\s+".join(re.escape(w) for w in trimmed if w)
+        gap = r"([\w'-]+(?:\s+[\w'-]+){0,2}?)" if tail else r"([\w'-]+)"
+        pattern = r"(?<![\w'-])" + (head + r"\s+" if head else "") + gap
+        pattern += r"\s+" + tail if tail else ""
+        found = re.search(pattern, plain, re.IGNORECASE)
+        if found:
+            return found.group(1)
+    return None
