@@ -51,8 +51,13 @@ class Citation:
         return {"source": self.source, "start": self.start, "end": self.end}
 
 
+_NON_SPACE = re.compile(r"\S+")
+
+
 def normalise(text: str) -> tuple[str, list[int]]:
     """The normalised text and, for each of its characters, the offset it came from."""
+    if not _INVISIBLE.intersection(text) and _LINE_BREAK_HYPHEN.search(text) is None:
+        return _normalise_spacing(text)
     joins = {m.start(): m.end() for m in _LINE_BREAK_HYPHEN.finditer(text)}
     out: list[str] = []
     origin: list[int] = []
@@ -81,7 +86,32 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
-@lru_cache(maxsize=64)
+def _normalise_spacing(text: str) -> tuple[str, list[int]]:
+    """`normalise` for text with nothing to join or drop: runs of whitespace become one space
+    (mapped to the run's first character), quote marks and dashes are translated one to one."""
+    tokens: list[str] = []
+    origin: list[int] = []
+    previous_end = 0
+    for match in _NON_SPACE.finditer(text):
+        if tokens:
+            origin.append(previous_end)
+        tokens.append(match.group())
+        origin.extend(range(match.start(), match.end()))
+        previous_end = match.end()
+    return " ".join(tokens).translate(_QUOTES), origin
+
+
+_DROP_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE))
+
+
+def normalise_text(text: str) -> str:
+    """`normalise(text)[0]` without the offset map: the same text, built with str methods
+    instead of a character loop, for the many short quotes checked against one content."""
+    joined = _LINE_BREAK_HYPHEN.sub("", text).translate(_DROP_INVISIBLE)
+    return " ".join(joined.split()).translate(_QUOTES)
+
+
+@lru_cache(maxsize=256)
 def _normalised_content(text: str) -> tuple[str, tuple[int, ...]]:
     normal, origin = normalise(text)
     return normal, tuple(origin)
@@ -89,7 +119,7 @@ def _normalised_content(text: str) -> tuple[str, tuple[int, ...]]:
 
 def find_quote(quote: str, content: ModuleContent) -> Citation | None:
     """Where `quote` stands in `content`, or None when it is not there verbatim."""
-    needle, _ = normalise(quote)
+    needle = normalise_text(quote)
     needle = needle.strip(" \"'")
     if not needle:
         return None

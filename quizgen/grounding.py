@@ -96,6 +96,7 @@ _SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A rough stem: one common suffix (English and Latin plural endings) cut off."""
     if len(word) <= 3 or not word.isalpha():
@@ -112,7 +113,7 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)
 def content_words(text: str) -> tuple[str, ...]:
     """The stems of `text`'s content words, in order (numbers kept, stop words dropped)."""
     return tuple(stem(token) for token in _tokens(text) if token not in STOP_WORDS)
@@ -214,14 +215,14 @@ def overlap(claim: str, passage: Passage) -> float:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n\s*[-*+]\s+|\n#+\s*")
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=256)
 def sentences(content: str) -> tuple[Passage, ...]:
     """Every sentence (or list item, or heading) of the content, verbatim, prepared."""
     parts = [part.strip() for part in _SENTENCE_END.split(content) if part and part.strip()]
     return tuple(Passage.of(part) for part in parts)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=256)
 def sentence_windows(content: str) -> tuple[Passage, ...]:
     """Every sentence of the content and every pair of adjacent sentences, prepared."""
     single = sentences(content)
@@ -279,7 +280,7 @@ class ContentIndex:
         return found
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=256)
 def content_index(content: str) -> ContentIndex:
     postings: dict[str, list[int]] = {}
     for number, window in enumerate(sentence_windows(content)):

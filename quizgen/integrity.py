@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,11 +117,10 @@ def _options_key(
 ) -> Iterator[Problem]:
     correct = [(n, o.text) for n, o in enumerate(question.options, start=1) if o.correct]
     in_quote = {n for n, text in correct if grounding.is_grounded(text, quote)}
-    if qtype.name == "multiple_answer" and in_quote:
+    ungrounded = [(n, t) for n, t in correct if n not in in_quote]
+    if qtype.name == "multiple_answer" and in_quote and ungrounded:
         index = grounding.content_index(content.text)
-        ungrounded = [(n, t) for n, t in correct if n not in in_quote and not index.grounded(t)]
-    else:
-        ungrounded = [(n, t) for n, t in correct if n not in in_quote]
+        ungrounded = [(n, t) for n, t in ungrounded if not index.grounded(t)]
     for number, text in ungrounded:
         where = "the quote or any sentence of the module" if in_quote else "the quote"
         missing = ", ".join(grounding.missing_words(text, quote)[:5])
@@ -142,7 +142,7 @@ class Signature:
     block: str
     """The key, as content words: near-duplicates are only looked for among the same key."""
     words: tuple[str, ...]
-    """Distinct content words of the stem, rarest-looking (longest) first."""
+    """Distinct content words of the stem."""
     threshold: float
 
 
@@ -154,7 +154,7 @@ def _key_text(answer: str) -> str:
 def signature(qtype: QuestionType, question: QuestionBase) -> Signature:
     key = "|".join(sorted(_key_text(a) for a in qtype.correct_answers(question)))
     stem_text = _BLANK_MARKER.sub(" ", question.question_text)
-    words = tuple(sorted(set(grounding.content_words(stem_text)), key=lambda w: (-len(w), w)))
+    words = tuple(dict.fromkeys(grounding.content_words(stem_text)))
     exact = question_fingerprint(question.question_text)
     if qtype.name in ("matching", "categorization"):
         exact += "\0" + key  # a generic instruction ("Match each term…") repeats legitimately
@@ -171,9 +171,52 @@ class Holder:
 
 @dataclass
 class _Block:
+    """Stems sharing one key, indexed by prefix (see `DuplicateIndex`).
+
+    The global word order puts rare words first, so prefixes hold rare words and a lookup meets
+    few candidates. Frequencies change as questions arrive, but the order must be the same for
+    every entry and every lookup, so it is frozen and only replaced by re-indexing the whole
+    block each time the block doubles — amortised O(1) per question."""
+
     threshold: float
     entries: list[tuple[frozenset[str], Holder]] = field(default_factory=list)
     postings: dict[str, list[int]] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+    rank: dict[str, int] = field(default_factory=dict)
+    reindex_at: int = 64
+
+    def prefix(self, words: Iterable[str]) -> list[str]:
+        ordered = sorted(words, key=lambda word: (self.rank.get(word, 0), word))
+        return ordered[: _prefix_length(len(ordered), self.threshold)]
+
+    def find(self, words: frozenset[str]) -> tuple[Holder, float] | None:
+        size = len(words)
+        low, high = self.threshold * size, size / self.threshold
+        candidates: set[int] = set()
+        for word in self.prefix(words):
+            candidates.update(self.postings.get(word, ()))
+        for number in sorted(candidates):
+            other, holder = self.entries[number]
+            if not low <= len(other) <= high:
+                continue  # sizes alone rule out the similarity
+            similarity = len(words & other) / len(words | other)
+            if similarity >= self.threshold and not _numbers_differ(words, other):
+                return holder, similarity
+        return None
+
+    def add(self, words: frozenset[str], holder: Holder) -> None:
+        number = len(self.entries)
+        self.entries.append((words, holder))
+        self.counts.update(words)
+        for word in self.prefix(words):
+            self.postings.setdefault(word, []).append(number)
+        if len(self.entries) >= self.reindex_at:
+            self.rank = dict(self.counts)
+            self.postings = {}
+            for number, (entry, _holder) in enumerate(self.entries):
+                for word in self.prefix(entry):
+                    self.postings.setdefault(word, []).append(number)
+            self.reindex_at *= 2
 
 
 def _prefix_length(size: int, threshold: float) -> int:
@@ -187,8 +230,8 @@ class DuplicateIndex:
     Exact repeats: a dict of normalised stems. Near-duplicates: questions are blocked by their
     key (`Signature.block`); inside a block, prefix filtering (Chaudhuri et al., "A primitive
     operator for similarity joins") indexes only the first |s| − ⌈t·|s|⌉ + 1 words of each stem
-    in one fixed global order — any two stems with Jaccard ≥ t share a word there — and only the
-    candidates it yields are compared. Adding and looking up cost a few dict operations each.
+    in one global order — any two stems with Jaccard ≥ t share a word there — and only the
+    candidates it yields (and whose sizes allow it) are compared.
     """
 
     exact: dict[str, Holder] = field(default_factory=dict)
@@ -201,26 +244,16 @@ class DuplicateIndex:
         block = self.blocks.get(sig.block)
         if block is None or not sig.words:
             return None
-        words = frozenset(sig.words)
-        candidates: set[int] = set()
-        for word in sig.words[: _prefix_length(len(sig.words), block.threshold)]:
-            candidates.update(block.postings.get(word, ()))
-        for number in sorted(candidates):
-            other, holder = block.entries[number]
-            similarity = len(words & other) / len(words | other)
-            if similarity >= block.threshold and not _numbers_differ(words, other):
-                return NEAR_DUPLICATE, holder, similarity
-        return None
+        found = block.find(frozenset(sig.words))
+        return None if found is None else (NEAR_DUPLICATE, *found)
 
     def add(self, sig: Signature, holder: Holder) -> None:
         self.exact.setdefault(sig.exact, holder)
-        if not sig.words:
-            return
-        block = self.blocks.setdefault(sig.block, _Block(sig.threshold))
-        number = len(block.entries)
-        block.entries.append((frozenset(sig.words), holder))
-        for word in sig.words[: _prefix_length(len(sig.words), block.threshold)]:
-            block.postings.setdefault(word, []).append(number)
+        if sig.words:
+            block = self.blocks.get(sig.block)
+            if block is None:
+                block = self.blocks[sig.block] = _Block(sig.threshold)
+            block.add(frozenset(sig.words), holder)
 
 
 def _numbers_differ(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -254,6 +287,8 @@ class Screen:
     """Everything a quiz holds so far, for repeat detection, and the checks a question passes."""
 
     index: DuplicateIndex = field(default_factory=DuplicateIndex)
+    _last: tuple[QuestionBase, Signature] | None = None
+    """The signature `screen` computed last, so `admit` right after it need not recompute it."""
 
     @classmethod
     def of(cls, kept: Iterable[tuple[str, str, dict[str, Any]]]) -> Screen:
@@ -289,7 +324,9 @@ class Screen:
         else:
             key_problems, flags = key_checks(qtype, question, content)
             problems += key_problems
-        found = self.index.find(signature(qtype, question))
+        sig = signature(qtype, question)
+        self._last = (question, sig)
+        found = self.index.find(sig)
         repeats = None
         if found is not None:
             code, holder, similarity = found
@@ -306,8 +343,11 @@ class Screen:
         return Verdict(accepted, problems, citation, tuple(flags), repeats)
 
     def admit(self, question: QuestionBase, batch_key: str) -> None:
-        qtype = _TYPE_OF_MODEL[type(question)]
-        self.index.add(signature(qtype, question), Holder(batch_key, question.question_text))
+        if self._last is not None and self._last[0] is question:
+            sig = self._last[1]
+        else:
+            sig = signature(_TYPE_OF_MODEL[type(question)], question)
+        self.index.add(sig, Holder(batch_key, question.question_text))
 
 
 def _parse_quietly(qtype: QuestionType, data: dict[str, Any]) -> QuestionBase | None:

@@ -99,6 +99,9 @@ def appears_in(answer: str, text: str) -> bool:
     words = answer.split()
     if len(answer) < MIN_LEAK_CHARS or not words:
         return False
+    folded = text.casefold()
+    if not all(word.casefold() in folded for word in words):
+        return False  # cheap test first: the regex below is compiled per answer
     phrase = r"\s+".join(re.escape(word) for word in words)
     return re.search(rf"(?<!\w){phrase}(?!\w)", text, re.IGNORECASE) is not None
 
