@@ -106,6 +106,7 @@ COMMAND_MODULES = (
     "review",
     "export",
     "canvas",
+    "check",
 )
 
 

@@ -132,6 +132,7 @@ class _Run:
     run_id: str
     emit: EventSink
     outcomes: list[BatchOutcome]
+    verify: bool = False
 
 
 async def generate(
@@ -143,8 +144,12 @@ async def generate(
     on_event: EventSink | None = None,
     force: bool = False,
     run_id: str | None = None,
+    verify: bool = False,
 ) -> RunReport:
-    """Run every unfinished batch of `quiz` to an end; see the module docstring."""
+    """Run every unfinished batch of `quiz` to an end; see the module docstring.
+
+    With `verify`, each batch's new questions are then answered from their quotes by an
+    independent call and disagreements flagged (`quizgen.verification`)."""
     report = RunReport(quiz.id, run_id or new_id())
     claimed, busy = store.claim_batches(quiz.id, report.run_id, force=force)
     report.busy = [b.key for b in busy]
@@ -159,13 +164,14 @@ async def generate(
         quiz=quiz,
         adapter=adapter,
         limiter=anyio.CapacityLimiter(max(1, concurrency)),
-        screen=Screen.of(kept),
+        screen=Screen.of(store.kept_questions(quiz.id)),
         modules=modules,
         contents={m.module_id: module_content(m) for m in modules.values()},
         module_texts=module_texts,
         run_id=report.run_id,
         emit=on_event or (lambda event: None),
         outcomes=report.outcomes,
+        verify=verify,
     )
     store.set_quiz_status(quiz.id, QuizStatus.GENERATING_QUESTIONS)
     try:
@@ -190,6 +196,8 @@ async def _run_batch(run: _Run, batch: Batch) -> None:
     generated = batch.generated_count
     run.emit(BatchEvent(batch.key, BatchStatus.RUNNING, generated, batch.target_count))
     conversation: list[Message] = []
+    refused: list[str] = []  # texts rejected as repeats: the next ask must avoid them too
+    new_ids: list[str] = []
     calls = json_fixes = validation_fixes = top_ups = 0
     error: str | None = None
     while generated < batch.target_count:
@@ -205,7 +213,7 @@ async def _run_batch(run: _Run, batch: Batch) -> None:
             content=module.content,
             difficulty=batch.difficulty or spec.get("difficulty"),
             instructions=spec.get("instructions"),
-            avoid=tuple(run.module_texts.get(batch.module_id, ())),
+            avoid=_avoid(run, batch.module_id, refused),
         )
         if not conversation:
             conversation = prompts.build_messages(task)
@@ -241,9 +249,11 @@ async def _run_batch(run: _Run, batch: Batch) -> None:
             ]
             continue
 
-        accepted, rejected, problems = _screen_items(run, batch, qtype, items, content, missing)
+        accepted, rejected, problems = _screen_items(
+            run, batch, qtype, items, content, missing, refused
+        )
         try:
-            run.store.record_progress(
+            new_ids += run.store.record_progress(
                 run.quiz.id,
                 batch.key,
                 run.run_id,
@@ -289,6 +299,38 @@ async def _run_batch(run: _Run, batch: Batch) -> None:
         run.store.finish_batch(run.quiz.id, batch.key, run.run_id, status, error)
     run.outcomes.append(BatchOutcome(batch.key, status, generated, batch.target_count, error))
     run.emit(BatchEvent(batch.key, status, generated, batch.target_count, error or ""))
+    if run.verify and new_ids:
+        await _verify(run, batch, new_ids)
+
+
+async def _verify(run: _Run, batch: Batch, ids: list[str]) -> None:
+    from quizgen.verification import verify_batch
+
+    wanted = set(ids)
+    records = [
+        q for q in run.store.questions(run.quiz.id, module_id=batch.module_id) if q.id in wanted
+    ]
+    await verify_batch(
+        run.store,
+        run.adapter,
+        run.limiter,
+        quiz_id=run.quiz.id,
+        language=run.quiz.language,
+        batch_key=batch.key,
+        module_id=batch.module_id,
+        records=records,
+    )
+
+
+def _avoid(run: _Run, module_id: str, refused: list[str]) -> tuple[str, ...]:
+    """Question texts the next ask must not repeat: the module's own, then what this batch had
+    rejected as repeats; once it has hit a repeat (modules with overlapping content), every other
+    module's questions too."""
+    own = (*run.module_texts.get(module_id, ()), *refused)
+    if not refused:
+        return own
+    others = (t for m, texts in run.module_texts.items() if m != module_id for t in texts)
+    return (*own, *others)
 
 
 def _answer_items(response: LLMResponse) -> list[Any]:
@@ -310,7 +352,10 @@ def _screen_items(
     items: list[Any],
     content: ModuleContent,
     missing: int,
+    refused: list[str],
 ) -> tuple[list[NewQuestion], list[NewQuestion], list[tuple[int, list[Problem]]]]:
+    """Screen one answer's items. A repeat's text and the text it repeats go to `refused`, so
+    the next ask of this batch avoids both."""
     accepted: list[NewQuestion] = []
     rejected: list[NewQuestion] = []
     problems: list[tuple[int, list[Problem]]] = []
@@ -318,6 +363,8 @@ def _screen_items(
         verdict = run.screen.screen(qtype, raw, content)
         data = raw if isinstance(raw, dict) else {"raw": raw}
         if not verdict.accepted:
+            if verdict.repeats is not None:
+                refused += [str(data.get("question_text", "")), verdict.repeats]
             problems.append((index, verdict.problems))
             rejected.append(
                 NewQuestion(
@@ -337,7 +384,7 @@ def _screen_items(
             )
             continue
         run.screen.admit(verdict.question, batch.key)
-        accepted.append(NewQuestion(stored, citation=citation))
+        accepted.append(NewQuestion(stored, citation=citation, flags=verdict.flags))
     return accepted, rejected, problems
 
 

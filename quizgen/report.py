@@ -139,3 +139,22 @@ def add_costs(document: dict[str, Any], costs: CostEstimate) -> dict[str, Any]:
     totals_["estimated_cost_usd"] = None if costs.total is None else round(costs.total, 6)
     totals_["unpriced_models"] = list(costs.unpriced_models)
     return document
+
+
+def add_question_counts(document: dict[str, Any], counts: dict[str, dict[str, Any]]) -> None:
+    """Add per-batch `kept`, `rejections` and `flags` (reason code → count) to a status document,
+    and an `imports` list for question groups stored without a batch (`quizgen import`)."""
+    empty: dict[str, Any] = {"kept": 0, "rejections": {}, "flags": {}}
+    known = set()
+    for batch in document["batches"]:
+        known.add(batch["key"])
+        batch.update(counts.get(batch["key"], empty))
+    document["imports"] = [
+        {"batch_key": key, **entry} for key, entry in sorted(counts.items()) if key not in known
+    ]
+
+
+def reasons_line(reasons: dict[str, int]) -> str:
+    """ "near_duplicate 2, quote_not_found 1" — most frequent first."""
+    ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{code} {count}" for code, count in ordered)

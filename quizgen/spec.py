@@ -105,6 +105,11 @@ class ContentSpec(_Strict):
     slide_notes: bool = True
 
 
+class ChecksSpec(_Strict):
+    verify: bool = False
+    """Answer every keyed question again from its quote alone; flag disagreements."""
+
+
 class QuizSpec(_Strict):
     title: str = Field(min_length=1, max_length=255)
     language: Language = "en"
@@ -113,6 +118,7 @@ class QuizSpec(_Strict):
     course: CourseSpec | None = None
     llm: LLMSpec = Field(default_factory=LLMSpec)
     content: ContentSpec = Field(default_factory=ContentSpec)
+    checks: ChecksSpec = Field(default_factory=ChecksSpec)
     modules: dict[str, ModuleSpec] = Field(min_length=1)
 
     @model_validator(mode="before")

@@ -732,6 +732,135 @@ class Store:
         ).fetchall()
         return [(row[0], row[1] or "") for row in rows]
 
+    def kept_questions(self, quiz_id: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """(batch key, question type, data) of every kept question, to seed repeat detection."""
+        rows = self.db.conn.execute(
+            "SELECT batch_key, question_type, data FROM questions"
+            " WHERE quiz_id = ? AND review_status != 'rejected' ORDER BY created_at, rowid",
+            (quiz_id,),
+        ).fetchall()
+        return [(row[0], row[1], json.loads(row[2])) for row in rows]
+
+    def question_counts(self, quiz_id: str) -> dict[str, dict[str, Any]]:
+        """Per batch key: kept questions, rejections by reason code and flags by code.
+
+        Covers every batch key questions were stored under, including imports (no batch row)."""
+        counts: dict[str, dict[str, Any]] = {}
+
+        def entry(key: str) -> dict[str, Any]:
+            return counts.setdefault(key, {"kept": 0, "rejections": {}, "flags": {}})
+
+        for key, kept in self.db.conn.execute(
+            "SELECT batch_key, count(*) FROM questions WHERE quiz_id = ?"
+            " AND review_status != 'rejected' GROUP BY batch_key",
+            (quiz_id,),
+        ):
+            entry(key)["kept"] = kept
+        for column, status, name in (
+            ("rejection_reasons", "=", "rejections"),
+            ("flags", "!=", "flags"),
+        ):
+            for key, code, number in self.db.conn.execute(
+                f"SELECT q.batch_key, j.value, count(*) FROM questions q, json_each(q.{column}) j"
+                f" WHERE q.quiz_id = ? AND q.review_status {status} 'rejected'"
+                " GROUP BY q.batch_key, j.value ORDER BY q.batch_key, j.value",
+                (quiz_id,),
+            ):
+                entry(key)[name][code] = number
+        return counts
+
+    def add_questions(
+        self, quiz_id: str, batch_key: str, questions: list[tuple[str, str, NewQuestion]]
+    ) -> list[str]:
+        """Store (module id, question type, question) rows under one batch key that has no
+        batch row (an import), in one transaction; kept ones are numbered 1..n. Returns ids."""
+        stamp = now()
+        ids: list[str] = []
+        records = []
+        position = 0
+        for module_id, question_type, question in questions:
+            ids.append(new_id())
+            kept = not question.rejection_reasons
+            position += kept
+            records.append(
+                _question_row(
+                    ids[-1],
+                    quiz_id,
+                    module_id,
+                    batch_key,
+                    question_type,
+                    position if kept else 0,
+                    question,
+                    stamp,
+                )
+            )
+        with self._write() as tx:
+            tx.executemany("INSERT INTO questions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", records)
+        return ids
+
+    def record_verification(
+        self,
+        quiz_id: str,
+        batch_key: str,
+        call: LLMCallRecord,
+        disputed: list[str],
+        flag: str,
+    ) -> None:
+        """Store a verification call (counted in its batch's calls and tokens) and add `flag`
+        to the disputed questions, in one transaction."""
+        stamp = now()
+        with self._write() as tx:
+            tx.execute(
+                "UPDATE batches SET input_tokens = input_tokens + ?,"
+                " output_tokens = output_tokens + ?, cached_tokens = cached_tokens + ?,"
+                " llm_seconds = llm_seconds + ?, calls = calls + 1, updated_at = ?"
+                " WHERE quiz_id = ? AND key = ?",
+                (
+                    call.input_tokens,
+                    call.output_tokens,
+                    call.cached_tokens,
+                    call.seconds,
+                    stamp,
+                    quiz_id,
+                    batch_key,
+                ),
+            )
+            tx.execute(
+                "INSERT INTO llm_calls (quiz_id, batch_key, attempt, provider, model, prompt,"
+                " response, finish_reason, input_tokens, output_tokens, cached_tokens,"
+                " seconds, error, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    quiz_id,
+                    batch_key,
+                    call.attempt,
+                    call.provider,
+                    call.model,
+                    call.prompt,
+                    call.response,
+                    call.finish_reason,
+                    call.input_tokens,
+                    call.output_tokens,
+                    call.cached_tokens,
+                    call.seconds,
+                    call.error,
+                    stamp,
+                ),
+            )
+            for question_id in disputed:
+                row = tx.execute(
+                    "SELECT flags FROM questions WHERE quiz_id = ? AND id = ?",
+                    (quiz_id, question_id),
+                ).fetchone()
+                if row is None:
+                    continue
+                flags = json.loads(row[0])
+                if flag not in flags:
+                    tx.execute(
+                        "UPDATE questions SET flags = ?, updated_at = ?"
+                        " WHERE quiz_id = ? AND id = ?",
+                        (json.dumps([*flags, flag]), stamp, quiz_id, question_id),
+                    )
+
     def llm_calls(self, quiz_id: str, batch_key: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM llm_calls WHERE quiz_id = ?"
         params: list[Any] = [quiz_id]

@@ -33,6 +33,14 @@ BaseUrlOption = Annotated[
     str | None,
     typer.Option("--base-url", help="OpenAI-compatible server URL (default: $OPENAI_BASE_URL)."),
 ]
+VerifyOption = Annotated[
+    bool,
+    typer.Option(
+        "--verify",
+        help="Also answer each question from its quote alone with an independent LLM call "
+        "(one extra call per 10 questions) and flag disagreements key_disputed.",
+    ),
+]
 ConcurrencyOption = Annotated[
     int, typer.Option("--concurrency", min=1, max=256, help="LLM calls in flight at most.")
 ]
@@ -54,6 +62,7 @@ def create(
         Path | None,
         typer.Option("--content-dir", help="Folder of module files for specs without sources."),
     ] = None,
+    verify: VerifyOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -105,7 +114,9 @@ def create(
         )
         if not as_json:
             typer.echo(f"quiz {quiz.id}: {quiz.title}", err=True)
-        _generate_and_report(store, quiz, adapter, concurrency, as_json=as_json)
+        _generate_and_report(
+            store, quiz, adapter, concurrency, as_json=as_json, verify=verify or spec.checks.verify
+        )
     finally:
         store.close()
 
@@ -121,6 +132,7 @@ def retry(
         bool,
         typer.Option("--force", help="Also take over batches a live process seems to be running."),
     ] = False,
+    verify: VerifyOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -138,7 +150,10 @@ def retry(
             temperature=llm.get("temperature"),
             base_url=base_url or llm.get("base_url"),
         )
-        _generate_and_report(store, quiz, adapter, concurrency, as_json=as_json, force=force)
+        verify = verify or bool(quiz.spec.get("checks", {}).get("verify"))
+        _generate_and_report(
+            store, quiz, adapter, concurrency, as_json=as_json, force=force, verify=verify
+        )
     finally:
         store.close()
 
@@ -151,6 +166,7 @@ def _generate_and_report(
     *,
     as_json: bool,
     force: bool = False,
+    verify: bool = False,
 ) -> None:
     import anyio
 
@@ -172,6 +188,7 @@ def _generate_and_report(
                     on_event=on_event,
                     force=force,
                     run_id=run_id,
+                    verify=verify,
                 )
         finally:
             with anyio.CancelScope(shield=True):
@@ -196,19 +213,21 @@ def _print_outcome(
     released: int = 0,
     busy: list[str] | None = None,
 ) -> None:
-    from quizgen.commands.inspect import cost_line, print_batches, quiz_costs
-    from quizgen.report import add_costs, status_document
+    from quizgen.commands.inspect import cost_line, print_batches, print_checks, quiz_costs
+    from quizgen.report import add_costs, add_question_counts, status_document
 
     quiz = store.quiz(quiz_id)
     batches = store.batches(quiz_id)
     costs = quiz_costs(store, quiz_id)
     document = add_costs(status_document(quiz, batches, store.modules(quiz_id)), costs)
+    add_question_counts(document, store.question_counts(quiz_id))
     document["interrupted"] = interrupted
     document["busy_batches"] = busy or []
     if as_json:
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
     print_batches(quiz, batches, costs)
+    print_checks(document)
     totals = document["totals"]
     typer.echo(
         f"{totals['succeeded']}/{totals['batches']} batches succeeded, "

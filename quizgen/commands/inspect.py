@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -35,7 +35,7 @@ def console() -> Console:
 @run_command
 def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
     """The quiz, its content, and every batch: counts, attempts, tokens, time, errors."""
-    from quizgen.report import add_costs, status_document
+    from quizgen.report import add_costs, add_question_counts, status_document
     from quizgen.store import Store
 
     store = Store.open(db)
@@ -44,9 +44,11 @@ def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fa
         batches = store.batches(quiz.id)
         modules = store.modules(quiz.id)
         costs = quiz_costs(store, quiz.id)
+        counts = store.question_counts(quiz.id)
     finally:
         store.close()
     document = add_costs(status_document(quiz, batches, modules), costs)
+    add_question_counts(document, counts)
     if as_json:
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
@@ -70,6 +72,7 @@ def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fa
         for warning in module["warnings"]:
             out.print(f"  [yellow]warning:[/] {escape(warning)}")
     print_batches(quiz, batches, costs)
+    print_checks(document)
     totals = document["totals"]
     out.print(
         f"total: {totals['calls']} LLM calls, {totals['input_tokens']:,} tokens in "
@@ -131,6 +134,24 @@ def print_batches(quiz: Quiz, batches: list[Batch], costs: CostEstimate | None =
             batch.last_error or "",
         )
     console().print(table)
+
+
+def print_checks(document: dict[str, Any]) -> None:
+    """One line per batch or import with rejections or flags: what the checks caught, by code."""
+    from quizgen.report import reasons_line
+
+    out = console()
+    for entry in [*document["batches"], *document.get("imports", [])]:
+        key = entry.get("key") or entry["batch_key"]
+        parts = []
+        if entry.get("rejections"):
+            parts.append(f"rejected: {reasons_line(entry['rejections'])}")
+        if entry.get("flags"):
+            parts.append(f"flagged for review: {reasons_line(entry['flags'])}")
+        if "key" not in entry:
+            parts.insert(0, f"imported, {entry['kept']} kept")
+        if parts:
+            out.print(f"  {key}: {'; '.join(parts)}", markup=False)
 
 
 @run_command
@@ -223,6 +244,8 @@ def show(
         if question.data.get("source_quote"):
             where = (question.citation or {}).get("source") or "module content"
             out.print(f'  source ({where}): "{question.data["source_quote"]}"', markup=False)
+        if question.flags:
+            out.print(f"  flagged: {', '.join(question.flags)}", markup=False)
         if question.rejection_reasons:
             out.print(
                 f"  rejected: {', '.join(question.rejection_reasons)}"

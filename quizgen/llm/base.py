@@ -38,8 +38,35 @@ class GenerationTask:
 
 
 @dataclass(frozen=True)
+class VerificationItem:
+    """One question to answer from its quote alone, as the verifier sees it (no key)."""
+
+    number: int
+    question_type: str
+    question_text: str
+    quote: str
+    options: tuple[str, ...] = ()
+    """Option texts, lettered a), b), … in the prompt; empty for true/false and fill-in-blank."""
+    blanks: int = 0
+
+
+@dataclass(frozen=True)
+class VerificationTask:
+    """An independent check of finished questions: answer each from its quote, without the key.
+
+    Like a generation request, the messages and JSON schema alone are enough to answer it; the
+    items are here so the offline mock can answer without parsing the prompt."""
+
+    quiz_id: str
+    batch_key: str
+    module_id: str
+    language: str
+    items: tuple[VerificationItem, ...]
+
+
+@dataclass(frozen=True)
 class LLMRequest:
-    task: GenerationTask
+    task: GenerationTask | VerificationTask
     messages: tuple[Message, ...]
     json_schema: dict[str, Any]
     attempt: int = 1

@@ -33,9 +33,12 @@ from typing import Any
 
 import anyio
 
+from quizgen import grounding
 from quizgen.errors import ConfigError, ProviderError
+from quizgen.integrity import DuplicateIndex, Holder, Signature, signature
 from quizgen.integrity import question_fingerprint as normalise
-from quizgen.llm.base import LLMRequest, LLMResponse, Usage
+from quizgen.llm.base import LLMRequest, LLMResponse, Usage, VerificationItem, VerificationTask
+from quizgen.questions import question_type as _question_type
 
 MODEL = "mock-1"
 DEFAULT_LATENCY = 0.05
@@ -90,6 +93,21 @@ class MockAdapter:
     async def complete(self, request: LLMRequest) -> LLMResponse:
         task = request.task
         key = task.batch_key
+        if isinstance(task, VerificationTask):
+            await anyio.sleep(self.latency)
+            if _matches(key, self.fail):
+                raise ProviderError(
+                    f"mock provider: injected failure for batch {key} ({ENV_FAIL})", transient=True
+                )
+            text = json.dumps({"answers": [verify_answer(item) for item in task.items]})
+            return LLMResponse(
+                text=text,
+                model=MODEL,
+                usage=Usage(
+                    input_tokens=sum(len(m.content) for m in request.messages) // 4,
+                    output_tokens=len(text) // 4,
+                ),
+            )
         count = max(1, task.count // 2) if _matches(key, self.short) else task.count
         chosen = await self._think(task.content, task.question_type, count, key, task.avoid)
         if _matches(key, self.fail):
@@ -207,6 +225,14 @@ def _draw(
 ) -> list[_Candidate]:
     rng = random.Random(_seed(_analyse(content).digest, batch_key))
     taken = set(avoided)
+    # Avoided questions the mock wrote itself (of any type) are known with their keys, so their
+    # rewordings (near-duplicates by the integrity screen's own rule) are avoided too.
+    repeats = DuplicateIndex()
+    if taken:
+        mine = _by_text(content)
+        for norm in taken:
+            if norm in mine:
+                repeats.add(mine[norm].signature, Holder("", norm))
     if question_type == "true_false":
         order = _balanced_order(pool, rng)
     else:
@@ -225,7 +251,10 @@ def _draw(
             candidate = pool[index]
             if candidate.norm in taken or (strict and candidate.sentence in used_sentences):
                 continue
+            if repeats.find(candidate.signature) is not None:
+                continue
             taken.add(candidate.norm)
+            repeats.add(candidate.signature, Holder("", candidate.norm))
             used_sentences.add(candidate.sentence)
             chosen.append(candidate)
     return chosen
@@ -566,6 +595,8 @@ class _Candidate:
     """The sentence it was built from: one answer draws on as many sentences as it can."""
     json: str
     """The question serialised once, so a call only joins strings."""
+    signature: Signature
+    """How the integrity screen tells repeats, so the mock never offers a near-duplicate."""
 
 
 @functools.lru_cache(maxsize=256)
@@ -573,6 +604,7 @@ def _candidates(content: str, question_type: str, limit: int) -> tuple[_Candidat
     """The first `limit` candidates; a larger limit extends the same sequence."""
     analysis = _analyse(content)
     rng = random.Random(_seed(analysis.digest, f"pool:{question_type}"))
+    qtype = _question_type(question_type)
     seen: set[str] = set()
     result: list[_Candidate] = []
     for question, sentence in _BUILDERS[question_type](analysis, rng):
@@ -581,11 +613,30 @@ def _candidates(content: str, question_type: str, limit: int) -> tuple[_Candidat
         norm = normalise(question["question_text"])
         if norm in seen:
             continue
+        parsed, _problems = qtype.parse(question)
+        if parsed is None:
+            continue
         seen.add(norm)
         result.append(
-            _Candidate(question, norm, sentence, json.dumps(question, ensure_ascii=False))
+            _Candidate(
+                question,
+                norm,
+                sentence,
+                json.dumps(question, ensure_ascii=False),
+                signature(qtype, parsed),
+            )
         )
     return tuple(result)
+
+
+@functools.lru_cache(maxsize=64)
+def _by_text(content: str) -> dict[str, _Candidate]:
+    """Every candidate of every type for this content, by normalised question text."""
+    found: dict[str, _Candidate] = {}
+    for question_type in _BUILDERS:
+        for candidate in _candidates(content, question_type, MAX_CANDIDATES):
+            found.setdefault(candidate.norm, candidate)
+    return found
 
 
 Built = Iterable[tuple[dict[str, Any], int]]
@@ -1151,3 +1202,89 @@ _BUILDERS: dict[str, Callable[[_Analysis, random.Random], Built]] = {
     "matching": _matching,
     "categorization": _categorization,
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Answering a verification request from the quote alone
+
+
+def verify_answer(item: VerificationItem) -> dict[str, Any]:
+    """Answer one question as the verifier would: from the quote alone, by matching content words.
+
+    Multiple choice: the one option sharing the most content words with the quote (a tie is "?").
+    Multiple answer: the options the quote grounds. True/false: true when the quote holds every
+    content word of the statement (with the same negation). Fill in the blank: the quote's words
+    where the question has its markers. Deterministic, so verify runs are testable offline.
+    """
+    quote = grounding.Passage.of(item.quote)
+    answer: list[str]
+    if item.question_type == "multiple_choice":
+        # An option the quote contains word for word wins; then the one covering most of the
+        # quote's words the stem lacks (the quote usually restates the stem); then overall.
+        plain = " ".join(_plain(item.quote).casefold().split())
+        asked = set(grounding.content_words(item.question_text))
+        words = tuple(w for w in quote.words if w not in asked)
+        rest = grounding.Passage(item.quote, words, frozenset(words), quote.negated)
+        scores = [
+            (
+                " ".join(option.casefold().split()) in plain,
+                grounding.overlap(option, rest),
+                grounding.overlap(option, quote),
+            )
+            for option in item.options
+        ]
+        best = max(scores, default=(False, 0.0, 0.0))
+        winners = [i for i, score in enumerate(scores) if score == best]
+        found = best[0] or best[1] > 0
+        answer = [_LETTERS[winners[0]]] if found and len(winners) == 1 else ["?"]
+    elif item.question_type == "multiple_answer":
+        picked = [_LETTERS[i] for i, option in enumerate(item.options) if _holds(option, quote)]
+        answer = picked or ["?"]
+    elif item.question_type == "true_false":
+        answer = ["true" if _holds(item.question_text, quote) else "false"]
+    else:
+        answer = _fill_blanks(item.question_text, item.quote, item.blanks)
+    return {"number": item.number, "answer": answer}
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _holds(claim: str, quote: grounding.Passage) -> bool:
+    """Every content word of the claim is in the quote, with the same negation."""
+    missing = grounding.missing_words(claim, quote)
+    return not missing and grounding.negated(claim) == quote.negated
+
+
+_MARKER = re.compile(r"\[blank_\d+\]")
+
+
+def _fill_blanks(question_text: str, quote: str, blanks: int) -> list[str]:
+    """The quote's words where each marker stands: the question read against the quote as a
+    whole, else found by the few words around each marker."""
+    plain = " ".join(_plain(quote).split())
+    parts = _MARKER.split(question_text)
+    whole = r"\s*(.+?)\s*".join(r"\s+".join(map(re.escape, p.split())) for p in parts)
+    found = re.search(whole.strip(), plain, re.IGNORECASE)
+    if found is not None and len(found.groups()) == blanks:
+        return [group.strip(" ,.;:") for group in found.groups()]
+    answers = []
+    for number in range(1, len(parts)):
+        before = parts[number - 1].split()
+        after = parts[number].split()
+        answers.append(_gap_in(plain, before, after) or "?")
+    return answers[:blanks] if len(answers) >= blanks else ["?"] * max(1, blanks)
+
+
+def _gap_in(plain: str, before: list[str], after: list[str]) -> str | None:
+    for width in (3, 2, 1):
+        head = r"\s+".join(re.escape(w) for w in before[-width:])
+        trimmed = [w.rstrip(".,;:!?") for w in after[:width]]
+        tail = r"\s+".join(re.escape(w) for w in trimmed if w)
+        gap = r"([\w'-]+(?:\s+[\w'-]+){0,2}?)" if tail else r"([\w'-]+)"
+        pattern = r"(?<![\w'-])" + (head + r"\s+" if head else "") + gap
+        pattern += r"\s+" + tail if tail else ""
+        found = re.search(pattern, plain, re.IGNORECASE)
+        if found:
+            return found.group(1)
+    return None
