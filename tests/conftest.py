@@ -71,3 +71,17 @@ def invoke_json(runner: CliRunner, *args: str) -> tuple[int, dict]:
 def write_spec(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def canvas(monkeypatch: pytest.MonkeyPatch):
+    """A fake Canvas on 127.0.0.1, configured through the environment, with fast retries."""
+    from tests.fakes.canvas_server import FakeCanvas, running
+
+    with running(FakeCanvas()) as server:
+        monkeypatch.setenv("CANVAS_BASE_URL", server.base_url)
+        monkeypatch.setenv("CANVAS_API_TOKEN", server.token)
+        monkeypatch.setenv("CANVAS_BACKOFF_BASE", "0.01")
+        monkeypatch.setenv("CANVAS_BACKOFF_CAP", "0.05")
+        monkeypatch.setenv("CANVAS_TIMEOUT", "2")
+        yield server
