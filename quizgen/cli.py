@@ -103,6 +103,7 @@ COMMAND_MODULES = (
     "spec",
     "generate",
     "inspect",
+    "publish",
 )
 
 

@@ -33,7 +33,7 @@ def console() -> Console:
 @run_command
 def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
     """The quiz, its content, and every batch: counts, attempts, tokens, time, errors."""
-    from quizgen.report import status_document
+    from quizgen.report import publication_document, status_document
     from quizgen.store import Store
 
     store = Store.open(db)
@@ -41,9 +41,11 @@ def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fa
         quiz = store.resolve_quiz(quiz_ref)
         batches = store.batches(quiz.id)
         modules = store.modules(quiz.id)
+        publications = store.publications(quiz.id)
     finally:
         store.close()
     document = status_document(quiz, batches, modules)
+    document["publications"] = [publication_document(p) for p in publications]
     if as_json:
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
@@ -68,6 +70,13 @@ def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fa
         f"({totals['cached_tokens']:,} cached), {totals['output_tokens']:,} out, "
         f"{totals['llm_seconds']:.1f} s of LLM time, {totals['rejected']} rejected question(s)"
     )
+    for pub in document["publications"]:
+        out.print(
+            f"canvas ({pub['engine']} engine, course {pub['course_id']}): {pub['status']}, "
+            f"{pub['items_done']}/{pub['items_total']} items, "
+            f"{pub['remote_url'] or 'no quiz created yet'}",
+            markup=False,
+        )
 
 
 def print_batches(quiz: Quiz, batches: list[Batch]) -> None:
