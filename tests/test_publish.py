@@ -454,3 +454,31 @@ def test_dry_run_prints_every_request_and_sends_nothing(
     assert course.log == []
     code, doc = invoke_json(cli, "status", quiz_id)
     assert doc["publications"] == []  # a dry run stores nothing either
+
+
+def test_publish_section_errors_name_the_field(cli, tmp_path: Path) -> None:
+    spec = tmp_path / "quiz.toml"
+    spec.write_text(
+        'title = "T"\n[modules.m]\nname = "M"\nsources = ["a.md"]\n'
+        'question_batches = [{ question_type = "true_false", count = 1 }]\n'
+        '[publish]\nengine = "old"\npoints = { essay = 2 }\n',
+        encoding="utf-8",
+    )
+    code, _, err = invoke(cli, "validate", str(spec))
+    assert code == 2
+    assert "[publish]: engine must be one of 'new' or 'classic'" in err
+    assert "[publish]: points: unknown question type 'essay'" in err
+
+
+def test_a_publication_held_by_a_live_process_is_left_alone(
+    cli, tmp_path: Path, course: FakeCanvas
+) -> None:
+    quiz_id, _ = make_quiz(cli, tmp_path)
+    course.fail_request(2, 500, method="POST", path=ITEMS_PATH["new"])
+    assert invoke(cli, "publish", quiz_id)[0] == 1
+    with sqlite3.connect(os.environ["QUIZGEN_DB"]) as conn:
+        conn.execute("UPDATE publications SET runner_pid = ?", (os.getppid(),))
+    posts = len(course.requests("POST"))
+    code, _, err = invoke(cli, "publish", quiz_id)
+    assert code == 1 and "another quizgen process" in err
+    assert len(course.requests("POST")) == posts
