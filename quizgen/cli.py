@@ -107,6 +107,7 @@ COMMAND_MODULES = (
     "export",
     "canvas",
     "check",
+    "publish",
 )
 
 

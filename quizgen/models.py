@@ -124,3 +124,55 @@ class QuestionRecord:
     updated_at: str
     flags: list[str] = field(default_factory=list)
     rejection_note: str | None = None
+
+
+class PublicationStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    """Started and not finished: a run is going, was killed, or stopped with failures."""
+    PUBLISHED = "published"
+    """Every item is in Canvas (and the quiz published if that was asked for)."""
+
+
+class ItemStatus(StrEnum):
+    PENDING = "pending"
+    CREATED = "created"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class PublicationItem:
+    publication_id: str
+    question_id: str
+    position: int
+    status: ItemStatus
+    remote_item_id: str | None
+    last_error: str | None
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One copy of a quiz in one Canvas course; its items are the questions it holds."""
+
+    id: str
+    quiz_id: str
+    engine: str
+    base_url: str
+    course_id: int
+    title: str
+    settings: dict[str, Any]
+    status: PublicationStatus
+    remote_quiz_id: str | None
+    quiz_requested_at: str | None
+    """Set just before the quiz POST: with no remote id, its outcome is unknown."""
+    remote_url: str | None
+    runner_pid: int | None
+    last_error: str | None
+    created_at: str
+    updated_at: str
+    finished_at: str | None
+    items: list[PublicationItem] = field(default_factory=list)
+
+    @property
+    def created_count(self) -> int:
+        return sum(item.status == ItemStatus.CREATED for item in self.items)

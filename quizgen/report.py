@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from quizgen.models import Batch, BatchStatus, ModuleRecord, QuestionRecord, Quiz
+from quizgen.models import Batch, BatchStatus, ModuleRecord, Publication, QuestionRecord, Quiz
 
 if TYPE_CHECKING:
     from quizgen.pricing import CostEstimate
@@ -158,3 +158,24 @@ def reasons_line(reasons: dict[str, int]) -> str:
     """ "near_duplicate 2, quote_not_found 1" — most frequent first."""
     ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
     return ", ".join(f"{code} {count}" for code, count in ordered)
+
+
+def publication_document(publication: Publication) -> dict[str, Any]:
+    """One Canvas copy of a quiz: where it is and how many of its items exist there."""
+    return {
+        "id": publication.id,
+        "engine": publication.engine,
+        "base_url": publication.base_url,
+        "course_id": publication.course_id,
+        "title": publication.title,
+        "status": publication.status.value,
+        "remote_quiz_id": publication.remote_quiz_id,
+        "remote_url": publication.remote_url,
+        "items_done": publication.created_count,
+        "items_total": len(publication.items),
+        "items_failed": sum(item.status == "failed" for item in publication.items),
+        "settings": publication.settings,
+        "last_error": publication.last_error,
+        "created_at": publication.created_at,
+        "finished_at": publication.finished_at,
+    }

@@ -110,6 +110,32 @@ class ChecksSpec(_Strict):
     """Answer every keyed question again from its quote alone; flag disagreements."""
 
 
+class PublishSpec(_Strict):
+    """`[publish]`: how `quizgen publish` builds the Canvas quiz (command flags win)."""
+
+    engine: Literal["new", "classic"] = "new"
+    published: bool = False
+    shuffle_answers: bool = False
+    time_limit_minutes: int | None = Field(default=None, ge=1, le=10080)
+    points: dict[str, float] = Field(default_factory=dict)
+    """Points per question of a type, e.g. `{ multiple_choice = 2 }`; others keep the type's."""
+
+    @field_validator("points")
+    @classmethod
+    def _known_types(cls, points: dict[str, float]) -> dict[str, float]:
+        from quizgen.questions import type_names
+
+        for name, value in points.items():
+            if name not in type_names():
+                raise ValueError(
+                    f"points: unknown question type {name!r}; valid types: "
+                    f"{', '.join(type_names())}"
+                )
+            if not 0 < value <= 1000:
+                raise ValueError(f"points: {name} must be more than 0 and at most 1000")
+        return points
+
+
 class QuizSpec(_Strict):
     title: str = Field(min_length=1, max_length=255)
     language: Language = "en"
@@ -120,6 +146,7 @@ class QuizSpec(_Strict):
     content: ContentSpec = Field(default_factory=ContentSpec)
     checks: ChecksSpec = Field(default_factory=ChecksSpec)
     modules: dict[str, ModuleSpec] = Field(min_length=1)
+    publish: PublishSpec = Field(default_factory=PublishSpec)
 
     @model_validator(mode="before")
     @classmethod
@@ -236,6 +263,7 @@ _FIELD_MODELS: dict[str, type[BaseModel]] = {
     "course": CourseSpec,
     "llm": LLMSpec,
     "content": ContentSpec,
+    "publish": PublishSpec,
     "quiz": QuizSpec,
 }
 
@@ -263,7 +291,7 @@ def _locate(loc: tuple[Any, ...]) -> tuple[str, str | None, str]:
             owner = "batch"
             index += 2
             continue
-        if part in ("course", "llm", "content") and index + 1 < len(loc):
+        if part in ("course", "llm", "content", "publish") and index + 1 < len(loc):
             owner = str(part)
             parts.append(f"[{part}]")
             index += 1

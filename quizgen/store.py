@@ -32,8 +32,12 @@ from quizgen.errors import InputError, StoreError
 from quizgen.models import (
     Batch,
     BatchStatus,
+    ItemStatus,
     ModuleRecord,
     PlannedBatch,
+    Publication,
+    PublicationItem,
+    PublicationStatus,
     QuestionRecord,
     Quiz,
     QuizStatus,
@@ -192,6 +196,45 @@ def m002_review_history(conn: sqlite3.Connection) -> None:
 def m004_module_origin(conn: sqlite3.Connection) -> None:
     """Where each module's content came from: "local" files or "canvas"."""
     conn.execute("ALTER TABLE modules ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'")
+
+
+@migration
+def m005_publications(conn: sqlite3.Connection) -> None:
+    """Canvas publications: one row per remote copy of a quiz, one row per question in it."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE publications (
+            id TEXT PRIMARY KEY,
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            engine TEXT NOT NULL,
+            base_url TEXT NOT NULL,
+            course_id INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            settings TEXT NOT NULL,
+            status TEXT NOT NULL,
+            remote_quiz_id TEXT,
+            quiz_requested_at TEXT,
+            remote_url TEXT,
+            runner_pid INTEGER,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE INDEX publications_by_quiz ON publications (quiz_id, created_at);
+        CREATE TABLE publication_items (
+            publication_id TEXT NOT NULL REFERENCES publications(id),
+            question_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            remote_item_id TEXT,
+            last_error TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (publication_id, question_id)
+        );
+        """,
+    )
 
 
 # --- what the generation loop hands the store ---------------------------------------------
@@ -879,6 +922,143 @@ class Store:
             (quiz_id,),
         )
 
+    # --- publications ----------------------------------------------------------------------
+
+    def create_publication(
+        self,
+        *,
+        quiz_id: str,
+        engine: str,
+        base_url: str,
+        course_id: int,
+        title: str,
+        settings: dict[str, Any],
+        question_ids: list[str],
+    ) -> Publication:
+        """Store a publication and its items (positions 1..n, all pending) before any request."""
+        publication_id = new_id()
+        stamp = now()
+        with self._write() as tx:
+            tx.execute(
+                "INSERT INTO publications (id, quiz_id, engine, base_url, course_id, title,"
+                " settings, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    publication_id,
+                    quiz_id,
+                    engine,
+                    base_url,
+                    course_id,
+                    title,
+                    json.dumps(settings),
+                    PublicationStatus.IN_PROGRESS,
+                    stamp,
+                    stamp,
+                ),
+            )
+            tx.executemany(
+                "INSERT INTO publication_items (publication_id, question_id, position, status,"
+                " updated_at) VALUES (?,?,?,?,?)",
+                [
+                    (publication_id, question_id, position, ItemStatus.PENDING, stamp)
+                    for position, question_id in enumerate(question_ids, start=1)
+                ],
+            )
+        return self.publication(publication_id)
+
+    def publication(self, publication_id: str) -> Publication:
+        rows = self._rows("SELECT * FROM publications WHERE id = ?", (publication_id,))
+        if not rows:
+            raise InputError(f"no publication {publication_id!r} in {self.path}")
+        items = self._rows(
+            "SELECT * FROM publication_items WHERE publication_id = ? ORDER BY position",
+            (publication_id,),
+        )
+        return _publication(rows[0], items)
+
+    def publications(self, quiz_id: str) -> list[Publication]:
+        """Every publication of a quiz, oldest first."""
+        rows = self._rows(
+            "SELECT id FROM publications WHERE quiz_id = ? ORDER BY created_at, rowid", (quiz_id,)
+        )
+        return [self.publication(row["id"]) for row in rows]
+
+    def claim_publication(self, publication_id: str) -> int | None:
+        """Lease a publication to this process; return the pid of a live other holder instead
+        (nothing changed then). A holder whose process is gone (kill -9) is taken over."""
+        with self._write() as tx:
+            row = tx.execute(
+                "SELECT runner_pid FROM publications WHERE id = ?", (publication_id,)
+            ).fetchone()
+            holder = row[0] if row else None
+            if holder is not None and holder != os.getpid() and _process_alive(holder):
+                return int(holder)
+            tx.execute(
+                "UPDATE publications SET runner_pid = ?, updated_at = ? WHERE id = ?",
+                (os.getpid(), now(), publication_id),
+            )
+        return None
+
+    def release_publication(self, publication_id: str) -> None:
+        with self._write() as tx:
+            tx.execute(
+                "UPDATE publications SET runner_pid = NULL WHERE id = ? AND runner_pid = ?",
+                (publication_id, os.getpid()),
+            )
+
+    def mark_quiz_requested(self, publication_id: str) -> None:
+        """Written just before the quiz POST: from now on its outcome must be looked up."""
+        stamp = now()
+        with self._write() as tx:
+            tx.execute(
+                "UPDATE publications SET quiz_requested_at = ?, updated_at = ? WHERE id = ?",
+                (stamp, stamp, publication_id),
+            )
+
+    def set_remote_quiz(self, publication_id: str, remote_quiz_id: str, remote_url: str) -> None:
+        with self._write() as tx:
+            tx.execute(
+                "UPDATE publications SET remote_quiz_id = ?, remote_url = ?, updated_at = ?"
+                " WHERE id = ?",
+                (remote_quiz_id, remote_url, now(), publication_id),
+            )
+
+    def remote_quiz_ids(self, base_url: str, course_id: int) -> set[str]:
+        """Remote quizzes some publication already owns (never adopted by another)."""
+        rows = self.db.conn.execute(
+            "SELECT remote_quiz_id FROM publications WHERE base_url = ? AND course_id = ?"
+            " AND remote_quiz_id IS NOT NULL",
+            (base_url, course_id),
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def record_item(
+        self,
+        publication_id: str,
+        question_id: str,
+        status: ItemStatus,
+        *,
+        remote_item_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """One item's outcome, in its own transaction, the moment it is known."""
+        with self._write() as tx:
+            tx.execute(
+                "UPDATE publication_items SET status = ?, remote_item_id = ?, last_error = ?,"
+                " updated_at = ? WHERE publication_id = ? AND question_id = ?",
+                (status, remote_item_id, error, now(), publication_id, question_id),
+            )
+
+    def finish_publication(
+        self, publication_id: str, status: PublicationStatus, last_error: str | None
+    ) -> None:
+        stamp = now()
+        with self._write() as tx:
+            tx.execute(
+                "UPDATE publications SET status = ?, last_error = ?, updated_at = ?,"
+                " finished_at = ? WHERE id = ?",
+                (status, last_error, stamp, stamp, publication_id),
+            )
+
 
 # --- rows → records ------------------------------------------------------------------------
 
@@ -988,4 +1168,37 @@ def _question(row: dict[str, Any]) -> QuestionRecord:
         flags=json.loads(row["flags"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+    )
+
+
+def _publication(row: dict[str, Any], items: list[dict[str, Any]]) -> Publication:
+    return Publication(
+        id=row["id"],
+        quiz_id=row["quiz_id"],
+        engine=row["engine"],
+        base_url=row["base_url"],
+        course_id=row["course_id"],
+        title=row["title"],
+        settings=json.loads(row["settings"]),
+        status=PublicationStatus(row["status"]),
+        remote_quiz_id=row["remote_quiz_id"],
+        quiz_requested_at=row["quiz_requested_at"],
+        remote_url=row["remote_url"],
+        runner_pid=row["runner_pid"],
+        last_error=row["last_error"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        finished_at=row["finished_at"],
+        items=[
+            PublicationItem(
+                publication_id=item["publication_id"],
+                question_id=item["question_id"],
+                position=item["position"],
+                status=ItemStatus(item["status"]),
+                remote_item_id=item["remote_item_id"],
+                last_error=item["last_error"],
+                updated_at=item["updated_at"],
+            )
+            for item in items
+        ],
     )

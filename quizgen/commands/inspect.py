@@ -35,7 +35,12 @@ def console() -> Console:
 @run_command
 def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
     """The quiz, its content, and every batch: counts, attempts, tokens, time, errors."""
-    from quizgen.report import add_costs, add_question_counts, status_document
+    from quizgen.report import (
+        add_costs,
+        add_question_counts,
+        publication_document,
+        status_document,
+    )
     from quizgen.store import Store
 
     store = Store.open(db)
@@ -45,10 +50,12 @@ def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fa
         modules = store.modules(quiz.id)
         costs = quiz_costs(store, quiz.id)
         counts = store.question_counts(quiz.id)
+        publications = store.publications(quiz.id)
     finally:
         store.close()
     document = add_costs(status_document(quiz, batches, modules), costs)
     add_question_counts(document, counts)
+    document["publications"] = [publication_document(p) for p in publications]
     if as_json:
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
@@ -80,6 +87,13 @@ def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fa
         f"{totals['llm_seconds']:.1f} s of LLM time, {totals['rejected']} rejected question(s)"
     )
     out.print(cost_line(costs), markup=False)
+    for pub in document["publications"]:
+        out.print(
+            f"canvas ({pub['engine']} engine, course {pub['course_id']}): {pub['status']}, "
+            f"{pub['items_done']}/{pub['items_total']} items, "
+            f"{pub['remote_url'] or 'no quiz created yet'}",
+            markup=False,
+        )
 
 
 def quiz_costs(store: Store, quiz_id: str) -> CostEstimate:

@@ -127,6 +127,7 @@ class FakeCanvas:
             route("GET", r"/files/(\d+)/download", self.redirect_download, authorised=False),
             route("GET", r"/storage/(\d+)", self.serve_blob, authorised=False),
         ]
+        self._init_quizzes()
 
     # --- building a course -------------------------------------------------------------------
 
@@ -470,6 +471,462 @@ class FakeCanvas:
         )
         return shown
 
+    # --- quizzes: New Quizzes (/api/quiz/v1) and Classic Quizzes (/api/v1) -----------------
+    #
+    # State: `new_quizzes` / `classic_quizzes` map a quiz id to its JSON; `new_items` /
+    # `classic_questions` map it to the list of its items in position order. Payloads are
+    # validated the way Canvas does (required fields, known types, scoring that refers to
+    # existing choices, answer weights); an invalid one gets 400 with Canvas's error shape.
+    # `lose_response` applies a request and then holds the answer back (the client times out
+    # not knowing the outcome); `slow_after` does the same for a short while (crash tests).
+
+    def _init_quizzes(self) -> None:
+        self.new_quizzes: dict[str, dict[str, Any]] = {}
+        self.new_items: dict[str, list[dict[str, Any]]] = {}
+        self.classic_quizzes: dict[int, dict[str, Any]] = {}
+        self.classic_questions: dict[int, list[dict[str, Any]]] = {}
+        self.after_faults: list[Fault] = []
+        nq = r"/api/quiz/v1/courses/(\d+)/quizzes"
+        cq = r"/api/v1/courses/(\d+)/quizzes"
+        self.routes += [
+            route("POST", nq, self._applied(self.create_new_quiz)),
+            route("GET", nq, self.list_new_quizzes),
+            route("GET", nq + r"/(\d+)", self.get_new_quiz),
+            route("DELETE", nq + r"/(\d+)", self.delete_new_quiz),
+            route("POST", nq + r"/(\d+)/items", self._applied(self.create_new_item)),
+            route("GET", nq + r"/(\d+)/items", self.list_new_items),
+            route("DELETE", nq + r"/(\d+)/items/([^/]+)", self.delete_new_item),
+            route("PUT", r"/api/v1/courses/(\d+)/assignments/(\d+)", self.update_assignment),
+            route("POST", cq, self._applied(self.create_classic_quiz)),
+            route("GET", cq, self.list_classic_quizzes),
+            route("GET", cq + r"/(\d+)", self.get_classic_quiz),
+            route("PUT", cq + r"/(\d+)", self.update_classic_quiz),
+            route("DELETE", cq + r"/(\d+)", self.delete_classic_quiz),
+            route("POST", cq + r"/(\d+)/questions", self._applied(self.create_classic_question)),
+            route("GET", cq + r"/(\d+)/questions", self.list_classic_questions),
+            route("DELETE", cq + r"/(\d+)/questions/(\d+)", self.delete_classic_question),
+        ]
+
+    def lose_response(
+        self, nth: int = 1, *, seconds: float = 3.0, method: str = "POST", path: str | None = None
+    ) -> Fault:
+        """Apply the `nth` matching request, then hold its answer back `seconds` (longer than
+        the client's timeout): Canvas did the work, the client never hears of it."""
+        fault = Fault(delay=seconds, skip=nth - 1, method=method, path=path)
+        with self._lock:
+            self.after_faults.append(fault)
+        return fault
+
+    def slow_after(
+        self, seconds: float, *, times: int = 1000, method: str = "POST", path: str | None = None
+    ) -> Fault:
+        """Apply matching requests at once, answer each `seconds` later."""
+        fault = Fault(delay=seconds, times=times, method=method, path=path)
+        with self._lock:
+            self.after_faults.append(fault)
+        return fault
+
+    def _applied(self, handler: Handler) -> Handler:
+        def run(request: Request, match: re.Match[str]) -> Reply:
+            reply = handler(request, match)
+            fired: Fault | None = None
+            with self._lock:
+                for fault in self.after_faults:
+                    if fault.hits >= fault.skip + fault.times or not fault.matches(request):
+                        continue
+                    fault.hits += 1
+                    if fault.hits > fault.skip and fired is None:
+                        fired = fault
+            if fired is not None and reply.status < 300:
+                time.sleep(fired.delay)
+            return reply
+
+        return run
+
+    # New Quizzes ---------------------------------------------------------------------------
+
+    def create_new_quiz(self, request: Request, match: re.Match[str]) -> Reply:
+        course_id = int(match[1])
+        if course_id not in self.courses:
+            return Reply(404, NOT_FOUND)
+        quiz = (request.body or {}).get("quiz") if isinstance(request.body, dict) else None
+        if not isinstance(quiz, dict) or not str(quiz.get("title") or "").strip():
+            return _invalid("quiz[title] is required")
+        settings = quiz.get("quiz_settings") or {}
+        if not isinstance(settings, dict):
+            return _invalid("quiz[quiz_settings] must be an object")
+        if settings.get("has_time_limit") and not isinstance(
+            settings.get("session_time_limit_in_seconds"), int
+        ):
+            return _invalid("session_time_limit_in_seconds is required with has_time_limit")
+        quiz_id = str(self.new_id())
+        created = {
+            "id": quiz_id,
+            "course_id": course_id,
+            "title": quiz["title"],
+            "instructions": quiz.get("instructions", ""),
+            "points_possible": quiz.get("points_possible", 0),
+            "published": bool(quiz.get("published", False)),
+            "quiz_settings": settings,
+        }
+        with self._lock:
+            self.new_quizzes[quiz_id] = created
+            self.new_items[quiz_id] = []
+        return Reply(200, dict(created))
+
+    def _new_quiz(self, match: re.Match[str]) -> dict[str, Any] | None:
+        quiz = self.new_quizzes.get(match[2])
+        return quiz if quiz is not None and quiz["course_id"] == int(match[1]) else None
+
+    def list_new_quizzes(self, request: Request, match: re.Match[str]) -> Reply:
+        if int(match[1]) not in self.courses:
+            return Reply(404, NOT_FOUND)
+        quizzes = [dict(q) for q in self.new_quizzes.values() if q["course_id"] == int(match[1])]
+        return self.paginate(request, quizzes)
+
+    def get_new_quiz(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._new_quiz(match)
+        return Reply(200, dict(quiz)) if quiz else Reply(404, NOT_FOUND)
+
+    def delete_new_quiz(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._new_quiz(match)
+        if quiz is None:
+            return Reply(404, NOT_FOUND)
+        with self._lock:
+            del self.new_quizzes[quiz["id"]]
+            del self.new_items[quiz["id"]]
+        return Reply(200, quiz)
+
+    def create_new_item(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._new_quiz(match)
+        if quiz is None:
+            return Reply(404, NOT_FOUND)
+        item = (request.body or {}).get("item") if isinstance(request.body, dict) else None
+        problem = _new_item_problem(item)
+        if problem:
+            return _invalid(problem)
+        assert isinstance(item, dict)
+        with self._lock:
+            items = self.new_items[quiz["id"]]
+            stored = {
+                "id": str(self.new_id_unlocked()),
+                "entry_type": "Item",
+                "points_possible": item["points_possible"],
+                "status": "mutable",
+                "entry": item["entry"],
+            }
+            _insert_at(items, stored, item.get("position"))
+        return Reply(200, dict(stored))
+
+    def list_new_items(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._new_quiz(match)
+        if quiz is None:
+            return Reply(404, NOT_FOUND)
+        return self.paginate(request, [dict(item) for item in self.new_items[quiz["id"]]])
+
+    def delete_new_item(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._new_quiz(match)
+        if quiz is None:
+            return Reply(404, NOT_FOUND)
+        with self._lock:
+            items = self.new_items[quiz["id"]]
+            for index, item in enumerate(items):
+                if item["id"] == match[3]:
+                    del items[index]
+                    _renumber(items)
+                    return Reply(200, item)
+        return Reply(404, NOT_FOUND)
+
+    def update_assignment(self, request: Request, match: re.Match[str]) -> Reply:
+        """Only what New Quizzes need: a New Quiz is an assignment; publish it."""
+        quiz = self.new_quizzes.get(match[2])
+        if quiz is None or quiz["course_id"] != int(match[1]):
+            return Reply(404, NOT_FOUND)
+        changes = (request.body or {}).get("assignment") or {}
+        if "published" in changes:
+            quiz["published"] = bool(changes["published"])
+        return Reply(200, {"id": int(quiz["id"]), "name": quiz["title"], **changes})
+
+    # Classic Quizzes -----------------------------------------------------------------------
+
+    def create_classic_quiz(self, request: Request, match: re.Match[str]) -> Reply:
+        course_id = int(match[1])
+        if course_id not in self.courses:
+            return Reply(404, NOT_FOUND)
+        quiz = (request.body or {}).get("quiz") if isinstance(request.body, dict) else None
+        if not isinstance(quiz, dict):
+            return _invalid("quiz is required")
+        kind = quiz.get("quiz_type", "assignment")
+        if kind not in ("assignment", "practice_quiz", "graded_survey", "survey"):
+            return _invalid(f"invalid quiz_type {kind!r}")
+        limit = quiz.get("time_limit")
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            return _invalid("time_limit must be a positive number of minutes")
+        quiz_id = self.new_id()
+        created = {
+            "id": quiz_id,
+            "course_id": course_id,
+            "title": quiz.get("title") or "Unnamed Quiz",
+            "description": quiz.get("description", ""),
+            "quiz_type": kind,
+            "time_limit": limit,
+            "shuffle_answers": bool(quiz.get("shuffle_answers", False)),
+            "published": bool(quiz.get("published", False)),
+            "points_possible": 0,
+            "question_count": 0,
+        }
+        with self._lock:
+            self.classic_quizzes[quiz_id] = created
+            self.classic_questions[quiz_id] = []
+        return Reply(200, dict(created))
+
+    def _classic_quiz(self, match: re.Match[str]) -> dict[str, Any] | None:
+        quiz = self.classic_quizzes.get(int(match[2]))
+        return quiz if quiz is not None and quiz["course_id"] == int(match[1]) else None
+
+    def list_classic_quizzes(self, request: Request, match: re.Match[str]) -> Reply:
+        if int(match[1]) not in self.courses:
+            return Reply(404, NOT_FOUND)
+        quizzes = [
+            dict(q) for q in self.classic_quizzes.values() if q["course_id"] == int(match[1])
+        ]
+        return self.paginate(request, quizzes)
+
+    def get_classic_quiz(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._classic_quiz(match)
+        return Reply(200, dict(quiz)) if quiz else Reply(404, NOT_FOUND)
+
+    def update_classic_quiz(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._classic_quiz(match)
+        if quiz is None:
+            return Reply(404, NOT_FOUND)
+        changes = (request.body or {}).get("quiz") or {}
+        with self._lock:
+            quiz.update({k: v for k, v in changes.items() if k != "id"})
+            questions = self.classic_questions[quiz["id"]]
+            quiz["points_possible"] = sum(q["points_possible"] for q in questions)
+            quiz["question_count"] = len(questions)
+        return Reply(200, dict(quiz))
+
+    def delete_classic_quiz(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._classic_quiz(match)
+        if quiz is None:
+            return Reply(404, NOT_FOUND)
+        with self._lock:
+            del self.classic_quizzes[quiz["id"]]
+            del self.classic_questions[quiz["id"]]
+        return Reply(204, b"")
+
+    def create_classic_question(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._classic_quiz(match)
+        if quiz is None:
+            return Reply(404, NOT_FOUND)
+        question = (request.body or {}).get("question") if isinstance(request.body, dict) else None
+        problem = _classic_question_problem(question)
+        if problem:
+            return _invalid(problem)
+        assert isinstance(question, dict)
+        with self._lock:
+            stored = {
+                **question,
+                "id": self.new_id_unlocked(),
+                "quiz_id": quiz["id"],
+                "points_possible": question.get("points_possible") or 0,
+                "answers": [
+                    {**answer, "id": self.new_id_unlocked()} for answer in question["answers"]
+                ],
+            }
+            _insert_at(self.classic_questions[quiz["id"]], stored, question.get("position"))
+        return Reply(200, dict(stored))
+
+    def list_classic_questions(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._classic_quiz(match)
+        if quiz is None:
+            return Reply(404, NOT_FOUND)
+        return self.paginate(request, [dict(q) for q in self.classic_questions[quiz["id"]]])
+
+    def delete_classic_question(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._classic_quiz(match)
+        if quiz is None:
+            return Reply(404, NOT_FOUND)
+        with self._lock:
+            questions = self.classic_questions[quiz["id"]]
+            for index, question in enumerate(questions):
+                if question["id"] == int(match[3]):
+                    del questions[index]
+                    _renumber(questions)
+                    return Reply(204, b"")
+        return Reply(404, NOT_FOUND)
+
+    def new_id_unlocked(self) -> int:
+        """`new_id` for callers already holding the lock."""
+        self._next_id += 1
+        return self._next_id
+
+
+# --- quiz payload validation (what Canvas refuses) -------------------------------------------
+
+_NEW_ALGORITHMS = {
+    "choice": "Equivalence",
+    "multi-answer": "AllOrNothing",
+    "true-false": "Equivalence",
+    "rich-fill-blank": "MultipleMethods",
+    "matching": "PartialDeep",
+    "categorization": "Categorization",
+}
+CLASSIC_QUESTION_TYPES = frozenset(
+    {
+        "multiple_choice_question",
+        "true_false_question",
+        "multiple_answers_question",
+        "matching_question",
+        "fill_in_multiple_blanks_question",
+        "short_answer_question",
+        "multiple_dropdowns_question",
+        "numerical_question",
+        "essay_question",
+        "text_only_question",
+    }
+)
+
+
+def _invalid(message: str) -> Reply:
+    return Reply(400, {"errors": [{"message": message}]})
+
+
+def _insert_at(items: list[dict[str, Any]], item: dict[str, Any], position: Any) -> None:
+    """Canvas places an item at its position among what exists (clamped), then renumbers."""
+    index = len(items)
+    if isinstance(position, int) and position >= 1:
+        index = min(position - 1, len(items))
+    items.insert(index, item)
+    _renumber(items)
+
+
+def _renumber(items: list[dict[str, Any]]) -> None:
+    for number, item in enumerate(items, start=1):
+        item["position"] = number
+
+
+def _new_item_problem(item: Any) -> str | None:
+    if not isinstance(item, dict):
+        return "item is required"
+    if item.get("entry_type") != "Item":
+        return "item[entry_type] must be Item"
+    points = item.get("points_possible")
+    if not isinstance(points, int | float) or points < 0:
+        return "item[points_possible] must be a number >= 0"
+    entry = item.get("entry")
+    if not isinstance(entry, dict):
+        return "item[entry] is required"
+    for name in ("title", "item_body", "interaction_type_slug", "scoring_algorithm"):
+        if not isinstance(entry.get(name), str) or not entry[name]:
+            return f"entry[{name}] is required"
+    slug = entry["interaction_type_slug"]
+    if slug not in _NEW_ALGORITHMS:
+        return f"unknown interaction type {slug!r}"
+    if entry["scoring_algorithm"] != _NEW_ALGORITHMS[slug]:
+        return f"scoring algorithm {entry['scoring_algorithm']!r} does not fit {slug!r}"
+    data, scoring = entry.get("interaction_data"), entry.get("scoring_data")
+    if not isinstance(data, dict) or not isinstance(scoring, dict) or "value" not in scoring:
+        return "entry[interaction_data] and entry[scoring_data][value] are required"
+    value = scoring["value"]
+    if slug in ("choice", "multi-answer"):
+        choices = data.get("choices")
+        if not isinstance(choices, list) or len(choices) < 2:
+            return "a choice item needs at least two choices"
+        ids = [c.get("id") for c in choices if isinstance(c, dict)]
+        if len(set(ids)) != len(choices) or not all(
+            isinstance(c.get("item_body"), str) and c["item_body"] for c in choices
+        ):
+            return "every choice needs a unique id and an item_body"
+        picked = [value] if slug == "choice" else value
+        if not isinstance(picked, list) or not picked or any(v not in ids for v in picked):
+            return "scoring_data refers to a choice id that does not exist"
+    elif slug == "true-false":
+        if not isinstance(value, bool):
+            return "a true-false item's scoring value must be true or false"
+    elif slug == "rich-fill-blank":
+        blanks = data.get("blanks")
+        if not isinstance(blanks, list) or not blanks:
+            return "a fill-in-the-blank item needs blanks"
+        ids = {b.get("id") for b in blanks if isinstance(b, dict)}
+        if not isinstance(value, list) or {v.get("id") for v in value} != ids:
+            return "scoring_data must score every blank, and only the blanks"
+        for blank_id in ids:
+            if f'<span id="{blank_id}"></span>' not in entry["item_body"]:
+                return f"blank {blank_id} has no placeholder in the item body"
+        for scored in value:
+            accepted = (scored.get("scoring_data") or {}).get("value")
+            if scored.get("scoring_algorithm") != "TextInChoices" or not accepted:
+                return "every blank needs TextInChoices scoring with accepted answers"
+    elif slug == "matching":
+        questions, answers = data.get("questions"), data.get("answers")
+        if not isinstance(questions, list) or not isinstance(answers, list) or not questions:
+            return "a matching item needs questions and answers"
+        ids = {q.get("id") for q in questions}
+        if not isinstance(value, dict) or set(value) != ids:
+            return "scoring_data must match every matching question id"
+        if any(v not in answers for v in value.values()):
+            return "scoring_data refers to an answer that is not offered"
+    elif slug == "categorization":
+        categories, items = data.get("categories"), data.get("distractors")
+        if not isinstance(categories, dict) or not isinstance(items, dict) or len(categories) < 2:
+            return "a categorization item needs categories and items"
+        if data.get("category_order") != list(categories):
+            return "category_order must list every category"
+        if not isinstance(value, list) or {v.get("id") for v in value} != set(categories):
+            return "scoring_data must score every category"
+        for scored in value:
+            members = (scored.get("scoring_data") or {}).get("value")
+            if not members or any(m not in items for m in members):
+                return "a category's scoring refers to an item that does not exist"
+    return None
+
+
+def _classic_question_problem(question: Any) -> str | None:
+    if not isinstance(question, dict):
+        return "question is required"
+    kind = question.get("question_type")
+    if kind not in CLASSIC_QUESTION_TYPES:
+        return f"unknown question_type {kind!r}"
+    if not isinstance(question.get("question_text"), str) or not question["question_text"]:
+        return "question[question_text] is required"
+    points = question.get("points_possible", 0)
+    if not isinstance(points, int | float) or points < 0:
+        return "question[points_possible] must be a number >= 0"
+    answers = question.get("answers")
+    if not isinstance(answers, list) or not answers:
+        return "question[answers] is required"
+    weights = [a.get("answer_weight") for a in answers]
+    if any(w not in (0, 100) for w in weights):
+        return "answer_weight must be 0 or 100"
+    if kind in ("multiple_choice_question", "multiple_answers_question", "true_false_question"):
+        if not all(a.get("answer_text") or a.get("answer_html") for a in answers):
+            return "every answer needs answer_text or answer_html"
+        correct = weights.count(100)
+        if kind != "multiple_answers_question" and correct != 1:
+            return f"{kind} needs exactly one answer with weight 100 (got {correct})"
+        if kind == "multiple_answers_question" and correct < 1:
+            return "multiple_answers_question needs at least one correct answer"
+        if kind == "true_false_question" and [a.get("answer_text") for a in answers] != [
+            "True",
+            "False",
+        ]:
+            return "true_false_question answers must be True and False"
+    elif kind == "fill_in_multiple_blanks_question":
+        placeholders = set(re.findall(r"\[([A-Za-z0-9_]+)\]", question["question_text"]))
+        used = {a.get("blank_id") for a in answers}
+        if used != placeholders:
+            return "every [blank] in question_text needs answers, and every answer a [blank]"
+        if not all(a.get("answer_text") for a in answers):
+            return "every blank answer needs answer_text"
+    elif kind == "matching_question" and not all(
+        a.get("answer_match_left") and a.get("answer_match_right") for a in answers
+    ):
+        return "every matching answer needs answer_match_left and answer_match_right"
+    return None
+
 
 def _verifier(file_id: int) -> str:
     return f"v{file_id * 7919:x}"
@@ -482,6 +939,7 @@ def _unquote(value: str) -> str:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out separately: no 40 ms ACK stalls
 
     def log_message(self, format: str, *args: Any) -> None:  # the log is `canvas.log`
         pass
