@@ -263,6 +263,7 @@ _FIELD_MODELS: dict[str, type[BaseModel]] = {
     "course": CourseSpec,
     "llm": LLMSpec,
     "content": ContentSpec,
+    "checks": ChecksSpec,
     "publish": PublishSpec,
     "quiz": QuizSpec,
 }
@@ -291,7 +292,11 @@ def _locate(loc: tuple[Any, ...]) -> tuple[str, str | None, str]:
             owner = "batch"
             index += 2
             continue
-        if part in ("course", "llm", "content", "publish") and index + 1 < len(loc):
+        if (
+            part in _FIELD_MODELS
+            and part not in ("quiz", "module", "batch")
+            and index + 1 < len(loc)
+        ):
             owner = str(part)
             parts.append(f"[{part}]")
             index += 1

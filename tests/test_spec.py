@@ -207,3 +207,12 @@ def test_init_writes_a_spec_that_validates_and_refuses_to_overwrite(cli, tmp_pat
     code, _, err = invoke(cli, "init", str(path))
     assert code == 2 and "already exists" in err
     assert path.read_text() == before
+
+
+@pytest.mark.parametrize("section", ["llm", "course", "content", "checks", "publish"])
+def test_unknown_field_in_every_section_is_located(tmp_path: Path, section: str) -> None:
+    text = GOOD + f"\n[{section}]\nbogus = 1\n"
+    if section == "llm":
+        text = GOOD.replace('provider = "mock"', 'provider = "mock"\nbogus = 1')
+    [problem] = problems_of(tmp_path, text)
+    assert problem.startswith(f"[{section}]: unknown field 'bogus'")
