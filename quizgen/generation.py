@@ -129,6 +129,8 @@ class _Run:
     modules: dict[str, ModuleRecord]
     contents: dict[str, ModuleContent]
     module_texts: dict[str, list[str]]
+    text_module: dict[str, str]
+    """Which module holds a kept question text: where a batch's repeats came from."""
     run_id: str
     emit: EventSink
     outcomes: list[BatchOutcome]
@@ -168,6 +170,7 @@ async def generate(
         modules=modules,
         contents={m.module_id: module_content(m) for m in modules.values()},
         module_texts=module_texts,
+        text_module={t: m for m, texts in module_texts.items() for t in texts},
         run_id=report.run_id,
         emit=on_event or (lambda event: None),
         outcomes=report.outcomes,
@@ -267,9 +270,9 @@ async def _run_batch(run: _Run, batch: Batch) -> None:
             error = exc.message
             break
         generated += len(accepted)
-        run.module_texts.setdefault(batch.module_id, []).extend(
-            q.data["question_text"] for q in accepted
-        )
+        texts = [q.data["question_text"] for q in accepted]
+        run.module_texts.setdefault(batch.module_id, []).extend(texts)
+        run.text_module.update(dict.fromkeys(texts, batch.module_id))
         run.emit(BatchEvent(batch.key, BatchStatus.RUNNING, generated, batch.target_count))
         if generated >= batch.target_count:
             break
@@ -324,12 +327,13 @@ async def _verify(run: _Run, batch: Batch, ids: list[str]) -> None:
 
 def _avoid(run: _Run, module_id: str, refused: list[str]) -> tuple[str, ...]:
     """Question texts the next ask must not repeat: the module's own, then what this batch had
-    rejected as repeats; once it has hit a repeat (modules with overlapping content), every other
-    module's questions too."""
+    rejected as repeats; once it has hit a repeat of another module (overlapping content), that
+    module's questions too — only the modules it collided with, so the list stays short."""
     own = (*run.module_texts.get(module_id, ()), *refused)
     if not refused:
         return own
-    others = (t for m, texts in run.module_texts.items() if m != module_id for t in texts)
+    collided = {run.text_module.get(text) for text in refused} - {module_id, None}
+    others = (t for m in sorted(collided) for t in run.module_texts.get(m, ()))
     return (*own, *others)
 
 

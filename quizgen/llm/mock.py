@@ -205,13 +205,13 @@ def _choose(
     # Build only as many candidates as the request can use; a draw that comes up short with a
     # full pool retries with a pool twice as large, up to MAX_CANDIDATES.
     limit = MIN_POOL
-    while limit < 2 * count + len(avoided):
+    while limit < 2 * count:
         limit *= 2
     while True:
         pool = _candidates(content, question_type, min(limit, MAX_CANDIDATES))
         chosen = _draw(pool, question_type, count, batch_key, content, avoided)
         if len(chosen) >= count or len(pool) < limit or limit >= MAX_CANDIDATES:
-            return chosen
+            return _remember(content, chosen)
         limit *= 2
 
 
@@ -228,11 +228,11 @@ def _draw(
     # Avoided questions the mock wrote itself (of any type) are known with their keys, so their
     # rewordings (near-duplicates by the integrity screen's own rule) are avoided too.
     repeats = DuplicateIndex()
-    if taken:
-        mine = _by_text(content)
-        for norm in taken:
-            if norm in mine:
-                repeats.add(mine[norm].signature, Holder("", norm))
+    digest = _analyse(content).digest
+    for norm in taken:
+        served = _SERVED.get((digest, norm))
+        if served is not None:
+            repeats.add(served.signature, Holder("", norm))
     if question_type == "true_false":
         order = _balanced_order(pool, rng)
     else:
@@ -629,14 +629,16 @@ def _candidates(content: str, question_type: str, limit: int) -> tuple[_Candidat
     return tuple(result)
 
 
-@functools.lru_cache(maxsize=64)
-def _by_text(content: str) -> dict[str, _Candidate]:
-    """Every candidate of every type for this content, by normalised question text."""
-    found: dict[str, _Candidate] = {}
-    for question_type in _BUILDERS:
-        for candidate in _candidates(content, question_type, MAX_CANDIDATES):
-            found.setdefault(candidate.norm, candidate)
-    return found
+# Every candidate this process has served, by (content digest, normalised question text): how
+# the mock knows the key of a question it is asked to avoid without rebuilding every pool.
+_SERVED: dict[tuple[str, str], _Candidate] = {}
+
+
+def _remember(content: str, chosen: list[_Candidate]) -> list[_Candidate]:
+    digest = _analyse(content).digest
+    for candidate in chosen:
+        _SERVED[(digest, candidate.norm)] = candidate
+    return chosen
 
 
 Built = Iterable[tuple[dict[str, Any], int]]
