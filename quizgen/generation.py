@@ -262,7 +262,7 @@ async def _run_batch(run: _Run, batch: Batch) -> None:
                 run.run_id,
                 accepted=accepted,
                 rejected=rejected,
-                call=_call_record(run, request, response, seconds, None),
+                call=LLMCallRecord.of(run.adapter, request, response, seconds, None),
                 module_id=batch.module_id,
                 question_type=batch.question_type,
             )
@@ -398,37 +398,6 @@ def _batch_status(generated: int, target: int) -> BatchStatus:
     return BatchStatus.PARTIAL if generated > 0 else BatchStatus.FAILED
 
 
-def _call_record(
-    run: _Run,
-    request: LLMRequest,
-    response: LLMResponse | None,
-    seconds: float,
-    error: str | None,
-) -> LLMCallRecord:
-    usage = response.usage if response else None
-    return LLMCallRecord(
-        attempt=request.attempt,
-        provider=run.adapter.provider,
-        model=response.model if response else run.adapter.model,
-        prompt=_prompt_text(request),
-        response=response.text if response else None,
-        finish_reason=response.finish_reason if response else None,
-        input_tokens=usage.input_tokens if usage else 0,
-        output_tokens=usage.output_tokens if usage else 0,
-        cached_tokens=usage.cached_tokens if usage else 0,
-        seconds=seconds,
-        error=error,
-    )
-
-
-def _prompt_text(request: LLMRequest) -> str:
-    """The conversation as sent, with the module content (stored once per module) elided."""
-    marker = f"<module content: {len(request.task.content)} characters, stored with the module>"
-    return "\n\n".join(
-        f"[{m.role}] {m.content.replace(request.task.content, marker)}" for m in request.messages
-    )
-
-
 def _record(
     run: _Run,
     batch: Batch,
@@ -447,7 +416,7 @@ def _record(
             run.run_id,
             accepted=[],
             rejected=[],
-            call=_call_record(run, request, response, seconds, error),
+            call=LLMCallRecord.of(run.adapter, request, response, seconds, error),
             module_id=batch.module_id,
             question_type=batch.question_type,
         )

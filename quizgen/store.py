@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
@@ -43,6 +43,9 @@ from quizgen.models import (
     QuizStatus,
     ReviewStatus,
 )
+
+if TYPE_CHECKING:
+    from quizgen.llm.base import LLMAdapter, LLMRequest, LLMResponse
 
 DEFAULT_DB = "quizgen.db"
 MIGRATIONS_TABLE = "_quizgen_migrations"
@@ -264,6 +267,38 @@ class LLMCallRecord:
     cached_tokens: int
     seconds: float
     error: str | None
+
+    @classmethod
+    def of(
+        cls,
+        adapter: LLMAdapter,
+        request: LLMRequest,
+        response: LLMResponse | None,
+        seconds: float,
+        error: str | None,
+    ) -> LLMCallRecord:
+        """The record of one call. The module content, stored once with its module, is elided
+        from the prompt so a quiz's calls do not repeat it for every batch."""
+        content = getattr(request.task, "content", "")
+        marker = f"<module content: {len(content)} characters, stored with the module>"
+        prompt = "\n\n".join(
+            f"[{m.role}] {m.content.replace(content, marker) if content else m.content}"
+            for m in request.messages
+        )
+        usage = response.usage if response else None
+        return cls(
+            attempt=request.attempt,
+            provider=adapter.provider,
+            model=response.model if response else adapter.model,
+            prompt=prompt,
+            response=response.text if response else None,
+            finish_reason=response.finish_reason if response else None,
+            input_tokens=usage.input_tokens if usage else 0,
+            output_tokens=usage.output_tokens if usage else 0,
+            cached_tokens=usage.cached_tokens if usage else 0,
+            seconds=seconds,
+            error=error,
+        )
 
 
 @dataclass(frozen=True)

@@ -198,31 +198,8 @@ async def verify_batch(
             error = f"verification failed: {exc.message}"
         except ValueError as exc:
             error = f"verification answer malformed: {exc}"
-        call = _call_record(adapter, request, response, time.perf_counter() - started, error)
+        call = LLMCallRecord.of(adapter, request, response, time.perf_counter() - started, error)
         with anyio.CancelScope(shield=True):
             store.record_verification(quiz_id, batch_key, call, found, KEY_DISPUTED)
         disputed += found
     return disputed
-
-
-def _call_record(
-    adapter: LLMAdapter,
-    request: LLMRequest,
-    response: LLMResponse | None,
-    seconds: float,
-    error: str | None,
-) -> LLMCallRecord:
-    usage = response.usage if response else None
-    return LLMCallRecord(
-        attempt=request.attempt,
-        provider=adapter.provider,
-        model=response.model if response else adapter.model,
-        prompt="\n\n".join(f"[{m.role}] {m.content}" for m in request.messages),
-        response=response.text if response else None,
-        finish_reason=response.finish_reason if response else None,
-        input_tokens=usage.input_tokens if usage else 0,
-        output_tokens=usage.output_tokens if usage else 0,
-        cached_tokens=usage.cached_tokens if usage else 0,
-        seconds=seconds,
-        error=error,
-    )

@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quizgen.models import QuestionRecord
-from quizgen.questions import QuestionType
+from quizgen.questions import REGISTRY, QuestionType
 from quizgen.questions.base import QuestionBase
+
+ALL_TYPES = tuple(REGISTRY)
+"""For formats that hold every question type."""
 
 ID_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-5e7f-9a10-3c5d7e9f1b2a")
 """uuid5 namespace for export identifiers: the same question gets the same ids on every run."""

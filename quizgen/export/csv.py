@@ -15,16 +15,9 @@ from __future__ import annotations
 import csv
 import io
 
-from quizgen.export.base import Export, ExportItem, ExportQuiz
+from quizgen.export.base import ALL_TYPES, Export, ExportItem, ExportQuiz
 
-HOLDS = (
-    "multiple_choice",
-    "multiple_answer",
-    "true_false",
-    "fill_in_blank",
-    "matching",
-    "categorization",
-)
+HOLDS = ALL_TYPES
 COLUMNS = (
     "id",
     "module",

@@ -19,16 +19,17 @@ from __future__ import annotations
 import html
 import re
 
-from quizgen.export.base import Export, ExportItem, ExportQuiz, LeftOut, feedback_text, one_line
-
-HOLDS = (
-    "multiple_choice",
-    "multiple_answer",
-    "true_false",
-    "fill_in_blank",
-    "matching",
-    "categorization",
+from quizgen.export.base import (
+    ALL_TYPES,
+    Export,
+    ExportItem,
+    ExportQuiz,
+    LeftOut,
+    feedback_text,
+    one_line,
 )
+
+HOLDS = ALL_TYPES
 
 _SPECIAL = re.compile(r"([\\~=#{}:])")
 _BLANK_MARKER = re.compile(r"\[blank_1\]")

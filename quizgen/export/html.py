@@ -11,16 +11,9 @@ from __future__ import annotations
 import html
 from string import ascii_lowercase
 
-from quizgen.export.base import Export, ExportItem, ExportQuiz, html_block
+from quizgen.export.base import ALL_TYPES, Export, ExportItem, ExportQuiz, html_block
 
-HOLDS = (
-    "multiple_choice",
-    "multiple_answer",
-    "true_false",
-    "fill_in_blank",
-    "matching",
-    "categorization",
-)
+HOLDS = ALL_TYPES
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem;

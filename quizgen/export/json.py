@@ -15,18 +15,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from quizgen.export.base import Export, ExportItem, ExportQuiz
+from quizgen.export.base import ALL_TYPES, Export, ExportItem, ExportQuiz
 
 FORMAT_NAME = "quizgen-quiz"
 VERSION = 1
-HOLDS = (
-    "multiple_choice",
-    "multiple_answer",
-    "true_false",
-    "fill_in_blank",
-    "matching",
-    "categorization",
-)
+HOLDS = ALL_TYPES
 
 
 def document(quiz: ExportQuiz, items: list[ExportItem]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ import re
 from xml.etree import ElementTree as ET
 
 from quizgen.export.base import (
+    ALL_TYPES,
     Export,
     ExportItem,
     ExportQuiz,
@@ -31,14 +32,7 @@ from quizgen.export.base import (
     xml_safe,
 )
 
-HOLDS = (
-    "multiple_choice",
-    "multiple_answer",
-    "true_false",
-    "fill_in_blank",
-    "matching",
-    "categorization",
-)
+HOLDS = ALL_TYPES
 _MARKER = re.compile(r"\[blank_([1-9][0-9]*)\]")
 _CLOZE_SPECIAL = re.compile(r'([\\}#~/"])')
 

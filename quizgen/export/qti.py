@@ -25,6 +25,7 @@ from string import ascii_lowercase
 from xml.etree import ElementTree as ET
 
 from quizgen.export.base import (
+    ALL_TYPES,
     Export,
     ExportItem,
     ExportQuiz,
@@ -42,14 +43,7 @@ MANIFEST_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 """Zip entry timestamps: fixed, so the same quiz exports to byte-identical zips."""
 
-HOLDS = (
-    "multiple_choice",
-    "multiple_answer",
-    "true_false",
-    "fill_in_blank",
-    "matching",
-    "categorization",
-)
+HOLDS = ALL_TYPES
 
 
 def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
