@@ -205,7 +205,7 @@ def _choose(
     # Build only as many candidates as the request can use; a draw that comes up short with a
     # full pool retries with a pool twice as large, up to MAX_CANDIDATES.
     limit = MIN_POOL
-    while limit < 2 * count:
+    while limit < len(_BUILDERS) * count:  # room for this type's share of the sentences
         limit *= 2
     while True:
         pool = _candidates(content, question_type, min(limit, MAX_CANDIDATES))
@@ -240,16 +240,23 @@ def _draw(
         rng.shuffle(order)
     chosen: list[_Candidate] = []
     used_sentences: set[int] = set()
-    # First pass spreads the answer over different sentences of the text; the second fills up
-    # from what is left, except for true/false, where a sentence's true and false versions
-    # would give each other away.
-    passes = (True,) if question_type == "true_false" else (True, False)
-    for strict in passes:
+    # The first pass keeps to this type's share of the sentences, as a quiz author spreads a
+    # module's facts over its question types (two types testing one definition are rewordings
+    # of each other, which the integrity screen rejects); the second spreads the answer over
+    # different sentences; the third fills up from what is left, except for true/false, where
+    # a sentence's true and false versions would give each other away.
+    share = list(_BUILDERS).index(question_type)
+    passes = [(True, True), (False, True)]
+    if question_type != "true_false":
+        passes.append((False, False))
+    for own_share, distinct in passes:
         for index in order:
             if len(chosen) >= count:
                 return chosen
             candidate = pool[index]
-            if candidate.norm in taken or (strict and candidate.sentence in used_sentences):
+            if candidate.norm in taken or (distinct and candidate.sentence in used_sentences):
+                continue
+            if own_share and candidate.sentence % len(_BUILDERS) != share:
                 continue
             if repeats.find(candidate.signature) is not None:
                 continue
