@@ -232,7 +232,7 @@ def _draw(
     for norm in taken:
         served = _SERVED.get((digest, norm))
         if served is not None:
-            repeats.add(served.signature, Holder("", norm))
+            repeats.add(served, Holder("", norm))
     if question_type == "true_false":
         order = _balanced_order(pool, rng)
     else:
@@ -606,7 +606,7 @@ class _Candidate:
     """How the integrity screen tells repeats, so the mock never offers a near-duplicate."""
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=32)
 def _candidates(content: str, question_type: str, limit: int) -> tuple[_Candidate, ...]:
     """The first `limit` candidates; a larger limit extends the same sequence."""
     analysis = _analyse(content)
@@ -638,13 +638,13 @@ def _candidates(content: str, question_type: str, limit: int) -> tuple[_Candidat
 
 # Every candidate this process has served, by (content digest, normalised question text): how
 # the mock knows the key of a question it is asked to avoid without rebuilding every pool.
-_SERVED: dict[tuple[str, str], _Candidate] = {}
+_SERVED: dict[tuple[str, str], Signature] = {}
 
 
 def _remember(content: str, chosen: list[_Candidate]) -> list[_Candidate]:
     digest = _analyse(content).digest
     for candidate in chosen:
-        _SERVED[(digest, candidate.norm)] = candidate
+        _SERVED[(digest, candidate.norm)] = candidate.signature
     return chosen
 
 
