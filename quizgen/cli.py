@@ -33,6 +33,11 @@ DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="Database file (default: $QUIZGEN_DB or ./quizgen.db)."),
 ]
+QuizArgument = Annotated[str, typer.Argument(metavar="QUIZ", help="Quiz id or unique prefix.")]
+ContentDirOption = Annotated[
+    Path | None,
+    typer.Option("--content-dir", help="Folder of module files for specs without sources."),
+]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else there.")
 ]

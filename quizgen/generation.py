@@ -156,17 +156,17 @@ async def generate(
     claimed, busy = store.claim_batches(quiz.id, report.run_id, force=force)
     report.busy = [b.key for b in busy]
     modules = {m.module_id: m for m in store.modules(quiz.id)}
-    kept = store.question_texts(quiz.id)
+    kept = store.kept_questions(quiz.id)
     module_of = {b.key: b.module_id for b in store.batches(quiz.id)}
     module_texts: dict[str, list[str]] = {module_id: [] for module_id in modules}
-    for key, text in kept:
-        module_texts.setdefault(module_of.get(key, ""), []).append(text)
+    for key, _, data in kept:
+        module_texts.setdefault(module_of.get(key, ""), []).append(data.get("question_text", ""))
     run = _Run(
         store=store,
         quiz=quiz,
         adapter=adapter,
         limiter=anyio.CapacityLimiter(max(1, concurrency)),
-        screen=Screen.of(store.kept_questions(quiz.id)),
+        screen=Screen.of(kept),
         modules=modules,
         contents={m.module_id: module_content(m) for m in modules.values()},
         module_texts=module_texts,

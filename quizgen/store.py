@@ -801,15 +801,6 @@ class Store:
                 row[column] = json.loads(row[column])
         return rows
 
-    def question_texts(self, quiz_id: str) -> list[tuple[str, str]]:
-        """(batch key, question text) of every kept question, for repeat avoidance."""
-        rows = self.db.conn.execute(
-            "SELECT batch_key, json_extract(data, '$.question_text') FROM questions"
-            " WHERE quiz_id = ? AND review_status != 'rejected'",
-            (quiz_id,),
-        ).fetchall()
-        return [(row[0], row[1] or "") for row in rows]
-
     def kept_questions(self, quiz_id: str) -> list[tuple[str, str, dict[str, Any]]]:
         """(batch key, question type, data) of every kept question, to seed repeat detection."""
         rows = self.db.conn.execute(

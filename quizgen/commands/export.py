@@ -10,9 +10,7 @@ from typing import Annotated
 
 import typer
 
-from quizgen.cli import DbOption, JsonOption, run_command
-
-QuizArgument = Annotated[str, typer.Argument(metavar="QUIZ", help="Quiz id or unique prefix.")]
+from quizgen.cli import DbOption, JsonOption, QuizArgument, run_command
 
 
 def register(app: typer.Typer) -> None:

@@ -12,8 +12,10 @@ from quizgen.cli import (
     EXIT_INCOMPLETE,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    ContentDirOption,
     DbOption,
     JsonOption,
+    QuizArgument,
     run_command,
 )
 
@@ -58,10 +60,7 @@ def create(
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     concurrency: ConcurrencyOption = 8,
-    content_dir: Annotated[
-        Path | None,
-        typer.Option("--content-dir", help="Folder of module files for specs without sources."),
-    ] = None,
+    content_dir: ContentDirOption = None,
     verify: VerifyOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -123,7 +122,7 @@ def create(
 
 @run_command
 def retry(
-    quiz_ref: Annotated[str, typer.Argument(metavar="QUIZ", help="Quiz id or unique prefix.")],
+    quiz_ref: QuizArgument,
     provider: ProviderOption = None,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from quizgen.cli import DbOption, JsonOption, run_command
+from quizgen.cli import DbOption, JsonOption, QuizArgument, run_command
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from quizgen.models import Batch, Quiz
     from quizgen.pricing import CostEstimate
     from quizgen.store import Store
-
-QuizArgument = Annotated[str, typer.Argument(metavar="QUIZ", help="Quiz id or unique prefix.")]
 
 
 def register(app: typer.Typer) -> None:

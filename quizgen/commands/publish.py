@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from quizgen.cli import EXIT_INCOMPLETE, DbOption, JsonOption, run_command
+from quizgen.cli import EXIT_INCOMPLETE, DbOption, JsonOption, QuizArgument, run_command
 
 if TYPE_CHECKING:
     from quizgen.canvas.publish import PublishOutcome, PublishPlan
@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
 
 @run_command
 def publish(
-    quiz_ref: Annotated[str, typer.Argument(metavar="QUIZ", help="Quiz id or unique prefix.")],
+    quiz_ref: QuizArgument,
     course: Annotated[
         int | None,
         typer.Option("--course", help="Canvas course id (default: the spec's [course] id)."),

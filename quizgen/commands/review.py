@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from quizgen.cli import DbOption, JsonOption, run_command
+from quizgen.cli import DbOption, JsonOption, QuizArgument, run_command
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from quizgen.models import QuestionRecord, Quiz
     from quizgen.store import Store
 
-QuizArgument = Annotated[str, typer.Argument(metavar="QUIZ", help="Quiz id or unique prefix.")]
 ModuleFilter = Annotated[str | None, typer.Option("--module", help="Only this module id.")]
 TypeFilter = Annotated[str | None, typer.Option("--type", help="Only this question type.")]
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from quizgen.cli import EXIT_INPUT, JsonOption, run_command
+from quizgen.cli import EXIT_INPUT, ContentDirOption, JsonOption, run_command
 
 TEMPLATE = "spec.toml"
 
@@ -21,10 +21,7 @@ def register(app: typer.Typer) -> None:
 @run_command
 def validate(
     spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="Quiz spec (.toml or .json).")],
-    content_dir: Annotated[
-        Path | None,
-        typer.Option("--content-dir", help="Folder of module files for specs without sources."),
-    ] = None,
+    content_dir: ContentDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check a spec: exit 0 when valid, 2 with every error located."""
