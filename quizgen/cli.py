@@ -14,9 +14,12 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="quizgen",
@@ -93,6 +96,15 @@ def run_command(function: F) -> F:
             )
 
     return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature
+
+
+def console(*, piped_width: int = 160) -> Console:
+    """The Rich console for stdout. Markup is off: question, spec and Canvas text print as
+    written (a `[blank_1]` is text, not a tag, also in table cells); styling uses `style=`."""
+    from rich.console import Console
+
+    width = None if sys.stdout.isatty() else piped_width
+    return Console(width=width, highlight=False, markup=False)
 
 
 def fail(message: str, code: int, *, as_json: bool = False) -> None:

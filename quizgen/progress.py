@@ -27,6 +27,7 @@ def batch_progress(keys: list[str], *, enabled: bool | None = None) -> Iterator[
         yield lambda event: None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     console = Console(stderr=True)
@@ -47,7 +48,7 @@ def batch_progress(keys: list[str], *, enabled: bool | None = None) -> Iterator[
         style = _STYLE.get(event.status, "")
         state = f"[{style}]{event.status.value}[/]"
         if event.note:
-            state += f" [dim]{event.note[:60]}[/]"
+            state += f" [dim]{escape(event.note[:60])}[/]"
         progress.start_task(task)
         progress.update(task, total=event.target, completed=event.generated, state=state)
 

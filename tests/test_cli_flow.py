@@ -190,3 +190,23 @@ def test_failing_command_keeps_what_was_stored(cli, example: Path, tmp_path: Pat
     _, listed = invoke_json(cli, "list")
     assert [q["id"] for q in listed] == [doc["quiz"]["id"]]
     assert listed[0]["question_count"] == 45
+
+
+def test_bracketed_text_prints_as_written_in_tables_and_lines(
+    cli, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = example.read_text().replace(
+        'title = "Biology 101 — Midterm"', 'title = "Biology midterm [draft]"'
+    )
+    example.write_text(spec)
+    monkeypatch.setenv("QUIZGEN_MOCK_FAIL", "*_matching_*")
+    code, doc = invoke_json(cli, "create", str(example))
+    assert code == 1
+    quiz_id = doc["quiz"]["id"]
+    _, out, _ = invoke(cli, "status", quiz_id)
+    assert "Biology midterm [draft]" in out
+    assert "(QUIZGEN_MOCK_FAIL)" in out
+    _, out, _ = invoke(cli, "list")
+    assert "Biology midterm [draft]" in out
+    _, out, _ = invoke(cli, "show", quiz_id, "--type", "fill_in_blank")
+    assert "[blank_1]" in out

@@ -95,7 +95,7 @@ def modules(
 def _table(columns: list[str], rows: list[list[Any]]) -> None:
     from rich.table import Table
 
-    from quizgen.commands.inspect import console
+    from quizgen.cli import console
 
     table = Table(show_edge=False, pad_edge=False)
     for column in columns:

@@ -212,14 +212,10 @@ def _print_outcome(
     released: int = 0,
     busy: list[str] | None = None,
 ) -> None:
-    from quizgen.commands.inspect import cost_line, print_batches, print_checks, quiz_costs
-    from quizgen.report import add_costs, add_question_counts, status_document
+    from quizgen.commands.inspect import cost_line, full_status, print_batches, print_checks
 
     quiz = store.quiz(quiz_id)
-    batches = store.batches(quiz_id)
-    costs = quiz_costs(store, quiz_id)
-    document = add_costs(status_document(quiz, batches, store.modules(quiz_id)), costs)
-    add_question_counts(document, store.question_counts(quiz_id))
+    document, batches, costs = full_status(store, quiz)
     document["interrupted"] = interrupted
     document["busy_batches"] = busy or []
     if as_json:

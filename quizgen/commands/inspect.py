@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from quizgen.cli import DbOption, JsonOption, QuizArgument, run_command
+from quizgen.cli import DbOption, JsonOption, QuizArgument, console, run_command
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from quizgen.models import Batch, Quiz
     from quizgen.pricing import CostEstimate
     from quizgen.store import Store
@@ -24,58 +21,37 @@ def register(app: typer.Typer) -> None:
     app.command("show")(show)
 
 
-def console() -> Console:
-    from rich.console import Console
-
-    return Console(width=None if sys.stdout.isatty() else 160, highlight=False)
-
-
 @run_command
 def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
     """The quiz, its content, and every batch: counts, attempts, tokens, time, errors."""
-    from quizgen.report import (
-        add_costs,
-        add_question_counts,
-        publication_document,
-        status_document,
-    )
     from quizgen.store import Store
 
     store = Store.open(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
-        batches = store.batches(quiz.id)
-        modules = store.modules(quiz.id)
-        costs = quiz_costs(store, quiz.id)
-        counts = store.question_counts(quiz.id)
-        publications = store.publications(quiz.id)
+        document, batches, costs = full_status(store, quiz)
     finally:
         store.close()
-    document = add_costs(status_document(quiz, batches, modules), costs)
-    add_question_counts(document, counts)
-    document["publications"] = [publication_document(p) for p in publications]
     if as_json:
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
     out = console()
     head = document["quiz"]
-    out.print(f"[bold]{quiz.title}[/]  ({quiz.id})")
+    out.print(f"{quiz.title}  ({quiz.id})", style="bold")
     out.print(
         f"status {head['status']}"
         + (f" ({quiz.failure_reason})" if quiz.failure_reason else "")
         + f", {head['question_count']}/{head['target_count']} questions,"
         f" provider {quiz.provider}, model {quiz.model}, language {quiz.language}"
     )
-    from rich.markup import escape
-
     for module in document["modules"]:
-        sources = escape(", ".join(module["sources"]))
+        sources = ", ".join(module["sources"])
         out.print(
             f"module {module['module_id']} ({module['origin']}): {module['chars']:,} characters "
             f"from {sources}"
         )
         for warning in module["warnings"]:
-            out.print(f"  [yellow]warning:[/] {escape(warning)}")
+            out.print(f"  warning: {warning}", style="yellow")
     print_batches(quiz, batches, costs)
     print_checks(document)
     totals = document["totals"]
@@ -84,14 +60,31 @@ def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fa
         f"({totals['cached_tokens']:,} cached), {totals['output_tokens']:,} out, "
         f"{totals['llm_seconds']:.1f} s of LLM time, {totals['rejected']} rejected question(s)"
     )
-    out.print(cost_line(costs), markup=False)
+    out.print(cost_line(costs))
     for pub in document["publications"]:
         out.print(
             f"canvas ({pub['engine']} engine, course {pub['course_id']}): {pub['status']}, "
             f"{pub['items_done']}/{pub['items_total']} items, "
-            f"{pub['remote_url'] or 'no quiz created yet'}",
-            markup=False,
+            f"{pub['remote_url'] or 'no quiz created yet'}"
         )
+
+
+def full_status(store: Store, quiz: Quiz) -> tuple[dict[str, Any], list[Batch], CostEstimate]:
+    """The `status --json` document (also printed by create and retry), with the batches and
+    costs it was built from, for the tables."""
+    from quizgen.report import (
+        add_costs,
+        add_question_counts,
+        publication_document,
+        status_document,
+    )
+
+    batches = store.batches(quiz.id)
+    costs = quiz_costs(store, quiz.id)
+    document = add_costs(status_document(quiz, batches, store.modules(quiz.id)), costs)
+    add_question_counts(document, store.question_counts(quiz.id))
+    document["publications"] = [publication_document(p) for p in store.publications(quiz.id)]
+    return document, batches, costs
 
 
 def quiz_costs(store: Store, quiz_id: str) -> CostEstimate:
@@ -163,7 +156,7 @@ def print_checks(document: dict[str, Any]) -> None:
         if "key" not in entry:
             parts.insert(0, f"imported, {entry['kept']} kept")
         if parts:
-            out.print(f"  {key}: {'; '.join(parts)}", markup=False)
+            out.print(f"  {key}: {'; '.join(parts)}")
 
 
 @run_command
@@ -247,21 +240,20 @@ def show(
     for number, question in enumerate(questions, start=1):
         qtype = lookup(question.question_type)
         header = f"{number}. [{question.id}] {question.batch_key}  ({question.review_status.value})"
-        out.print(header, style="bold", markup=False)
+        out.print(header, style="bold")
         parsed, _ = qtype.parse(question.data)
         body = qtype.render(parsed) if parsed is not None else json.dumps(question.data)
-        out.print(body, markup=False)
+        out.print(body)
         if question.data.get("explanation"):
-            out.print(f"  explanation: {question.data['explanation']}", markup=False)
+            out.print(f"  explanation: {question.data['explanation']}")
         if question.data.get("source_quote"):
             where = (question.citation or {}).get("source") or "module content"
-            out.print(f'  source ({where}): "{question.data["source_quote"]}"', markup=False)
+            out.print(f'  source ({where}): "{question.data["source_quote"]}"')
         if question.flags:
-            out.print(f"  flagged: {', '.join(question.flags)}", markup=False)
+            out.print(f"  flagged: {', '.join(question.flags)}")
         if question.rejection_reasons:
             out.print(
                 f"  rejected: {', '.join(question.rejection_reasons)}"
                 + (f" — {question.rejection_note}" if question.rejection_note else ""),
-                markup=False,
             )
         out.print()

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from quizgen.cli import DbOption, JsonOption, QuizArgument, run_command
+from quizgen.cli import DbOption, JsonOption, QuizArgument, console, run_command
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -32,12 +31,6 @@ def register(app: typer.Typer) -> None:
     app.command("approve")(approve)
     app.command("reject")(reject)
     app.command("edit")(edit)
-
-
-def console() -> Console:
-    from rich.console import Console
-
-    return Console(width=None if sys.stdout.isatty() else 100, highlight=False)
 
 
 # --- approve / reject ----------------------------------------------------------------------
@@ -207,9 +200,9 @@ def run_edit(store: Store, quiz: Quiz, record: QuestionRecord, out: Console) -> 
             if outcome is not None and outcome.valid:
                 break
             problems = problems or (outcome.problems if outcome else [])
-            out.print(f"[red]the edit is not valid ({len(problems)} problem(s)):[/]")
+            out.print(f"the edit is not valid ({len(problems)} problem(s)):", style="red")
             for problem in problems:
-                out.print(f"  {problem}", markup=False)
+                out.print(f"  {problem}")
             choice = typer.prompt("[r]e-edit or [a]bandon", default="r").strip().lower()
             if choice.startswith("a"):
                 out.print("abandoned; the stored question is unchanged")
@@ -246,7 +239,7 @@ def edit(
     try:
         quiz = store.resolve_quiz(quiz_ref)
         record = store.question(quiz.id, question_id)
-        run_edit(store, quiz, record, console())
+        run_edit(store, quiz, record, console(piped_width=100))
     finally:
         store.close()
 
@@ -261,15 +254,15 @@ def show_question(out: Console, record: QuestionRecord, number: int, total: int)
     out.rule(f"{number}/{total}  {record.id}  {qtype.label}  ({record.batch_key})")
     parsed, _ = qtype.parse(record.data)
     body = qtype.render(parsed) if parsed is not None else json.dumps(record.data, indent=2)
-    out.print(body, markup=False)
+    out.print(body)
     if parsed is not None:
-        out.print(f"  points: {qtype.points(parsed)}", markup=False)
+        out.print(f"  points: {qtype.points(parsed)}")
     if record.data.get("explanation"):
-        out.print(f"  explanation: {record.data['explanation']}", markup=False)
+        out.print(f"  explanation: {record.data['explanation']}")
     where = (record.citation or {}).get("source") or "module content"
-    out.print(f'  source ({where}): "{record.data.get("source_quote", "")}"', markup=False)
+    out.print(f'  source ({where}): "{record.data.get("source_quote", "")}"')
     if record.flags:
-        out.print(f"  flags: {', '.join(record.flags)}", markup=False)
+        out.print(f"  flags: {', '.join(record.flags)}")
 
 
 def _ask_reason(out: Console) -> tuple[str, str | None]:
@@ -277,7 +270,7 @@ def _ask_reason(out: Console) -> tuple[str, str | None]:
 
     codes = list(REJECTION_REASONS)
     for number, code in enumerate(codes, start=1):
-        out.print(f"  {number}. {code} — {REJECTION_REASONS[code]}", markup=False)
+        out.print(f"  {number}. {code} — {REJECTION_REASONS[code]}")
     while True:
         answer = typer.prompt("reason (number or code)", default=str(len(codes))).strip()
         code = (
@@ -285,7 +278,7 @@ def _ask_reason(out: Console) -> tuple[str, str | None]:
         )
         if code in REJECTION_REASONS:
             break
-        out.print(f"  not a reason: {answer!r}", markup=False)
+        out.print(f"  not a reason: {answer!r}")
     note = typer.prompt("note (optional)", default="", show_default=False).strip()
     return reviewer_code(code), note or None
 
@@ -305,7 +298,7 @@ def review(
     from quizgen.models import ReviewStatus
     from quizgen.store import Store
 
-    out = console()
+    out = console(piped_width=100)
     store = Store.open(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
@@ -318,7 +311,7 @@ def review(
         if not pending:
             out.print("no pending questions to review")
             return
-        out.print(f"[bold]{quiz.title}[/] — {len(pending)} pending question(s)")
+        out.print(f"{quiz.title} — {len(pending)} pending question(s)", style="bold")
         counts = _review_loop(store, quiz, pending, out)
         remaining = len(store.questions(quiz.id, review_status=ReviewStatus.PENDING))
     finally:
@@ -362,7 +355,7 @@ def _review_loop(
             elif key == "s":
                 counts["skipped"] += 1
             else:
-                out.print(f"unknown key {answer!r}", markup=False)
+                out.print(f"unknown key {answer!r}")
                 continue
             break
     return counts
