@@ -53,17 +53,7 @@ def scaling(latency: float) -> list[tuple[str, float]]:
                 spec_path=str(spec_path),
                 spec=loaded.spec.model_dump(mode="json"),
                 modules=[
-                    NewModule(
-                        module_id,
-                        module_id,
-                        content.text,
-                        content.sha256,
-                        [
-                            {"source": s.source, "start": s.start, "end": s.end}
-                            for s in content.spans
-                        ],
-                        [],
-                    )
+                    NewModule.from_content(module_id, module_id, content)
                     for module_id, content in contents.items()
                 ],
                 batches=plan_batches(loaded.spec),
@@ -165,17 +155,7 @@ def pipeline_only() -> None:
             model="mock-1",
             spec_path=str(spec_path),
             spec={},
-            modules=[
-                NewModule(
-                    key,
-                    key,
-                    c.text,
-                    c.sha256,
-                    [{"source": s.source, "start": s.start, "end": s.end} for s in c.spans],
-                    [],
-                )
-                for key, c in contents.items()
-            ],
+            modules=[NewModule.from_content(key, key, c) for key, c in contents.items()],
             batches=plans,
         )
         started = time.perf_counter()

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from quizgen.content import ModuleContent
 from quizgen.errors import InputError, StoreError
 from quizgen.models import (
     Batch,
@@ -310,6 +311,20 @@ class NewModule:
     spans: list[dict[str, Any]]
     warnings: list[str]
     origin: str = "local"
+
+    @classmethod
+    def from_content(
+        cls, module_id: str, name: str, content: ModuleContent, origin: str = "local"
+    ) -> NewModule:
+        return cls(
+            module_id=module_id,
+            name=name,
+            content=content.text,
+            sha256=content.sha256,
+            spans=[{"source": s.source, "start": s.start, "end": s.end} for s in content.spans],
+            warnings=list(content.warnings),
+            origin=origin,
+        )
 
 
 class Store:

@@ -95,17 +95,8 @@ def create(
             spec_path=str(spec_path),
             spec=spec.model_dump(mode="json"),
             modules=[
-                NewModule(
-                    module_id=module_id,
-                    name=spec.modules[module_id].name,
-                    content=text.content.text,
-                    sha256=text.content.sha256,
-                    spans=[
-                        {"source": s.source, "start": s.start, "end": s.end}
-                        for s in text.content.spans
-                    ],
-                    warnings=list(text.content.warnings),
-                    origin=text.origin,
+                NewModule.from_content(
+                    module_id, spec.modules[module_id].name, text.content, text.origin
                 )
                 for module_id, text in texts.items()
             ],
