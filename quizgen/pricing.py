@@ -25,7 +25,6 @@ from typing import Any
 from quizgen.errors import ConfigError
 
 FREE_PROVIDERS = frozenset({"mock"})
-PRICE_TABLE_DATE = "2025-08"
 
 
 @dataclass(frozen=True)

@@ -439,10 +439,6 @@ def _said(response: httpx.Response) -> str:
     return f" (Canvas said: {text})" if text else ""
 
 
-def _error_text(error: Any) -> str:
-    return str(error.get("message", error)) if isinstance(error, dict) else str(error)
-
-
 def _json(response: httpx.Response, method: str, path: str) -> Any:
     try:
         return response.json()

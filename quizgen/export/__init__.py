@@ -26,14 +26,6 @@ FORMATS: dict[str, Format] = {
 }
 
 
-def export_format(name: str) -> Format:
-    """The format called `name`; KeyError names the valid ones."""
-    try:
-        return FORMATS[name]
-    except KeyError:
-        raise KeyError(f"unknown format {name!r}; valid: {', '.join(FORMATS)}") from None
-
-
 def parse_items(records: list[QuestionRecord]) -> tuple[list[ExportItem], list[LeftOut]]:
     """Stored records as parsed items; a record that fails its type's checks is left out."""
     items: list[ExportItem] = []
