@@ -154,7 +154,7 @@ def pipeline_only() -> None:
             provider="replay",
             model="mock-1",
             spec_path=str(spec_path),
-            spec={},
+            spec=loaded.spec.model_dump(mode="json"),
             modules=[NewModule.from_content(key, key, c) for key, c in contents.items()],
             batches=plans,
         )

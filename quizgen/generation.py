@@ -34,6 +34,7 @@ from quizgen.llm.base import GenerationTask, LLMAdapter, LLMRequest, LLMResponse
 from quizgen.models import Batch, BatchStatus, ModuleRecord, Quiz, QuizStatus
 from quizgen.questions import question_type
 from quizgen.questions.base import Problem
+from quizgen.spec import QuizSpec, stored_spec
 from quizgen.store import LLMCallRecord, NewQuestion, Store, new_id
 
 DEFAULT_CONCURRENCY = 8
@@ -123,6 +124,8 @@ def module_content(record: ModuleRecord) -> ModuleContent:
 class _Run:
     store: Store
     quiz: Quiz
+    spec: QuizSpec
+    """The spec snapshot stored at create, validated again (never the spec file)."""
     adapter: LLMAdapter
     limiter: anyio.CapacityLimiter
     screen: Screen
@@ -152,6 +155,7 @@ async def generate(
 
     With `verify`, each batch's new questions are then answered from their quotes by an
     independent call and disagreements flagged (`quizgen.verification`)."""
+    spec = stored_spec(quiz)  # before any claim: an unreadable snapshot changes nothing
     report = RunReport(quiz.id, run_id or new_id())
     claimed, busy = store.claim_batches(quiz.id, report.run_id, force=force)
     report.busy = [b.key for b in busy]
@@ -164,6 +168,7 @@ async def generate(
     run = _Run(
         store=store,
         quiz=quiz,
+        spec=spec,
         adapter=adapter,
         limiter=anyio.CapacityLimiter(max(1, concurrency)),
         screen=Screen.of(kept),
@@ -195,7 +200,7 @@ async def _run_batch(run: _Run, batch: Batch) -> None:
     qtype = question_type(batch.question_type)
     module = run.modules[batch.module_id]
     content = run.contents[batch.module_id]
-    spec = run.quiz.spec
+    spec = run.spec
     generated = batch.generated_count
     run.emit(BatchEvent(batch.key, BatchStatus.RUNNING, generated, batch.target_count))
     conversation: list[Message] = []
@@ -214,8 +219,8 @@ async def _run_batch(run: _Run, batch: Batch) -> None:
             count=missing,
             language=run.quiz.language,
             content=module.content,
-            difficulty=batch.difficulty or spec.get("difficulty"),
-            instructions=spec.get("instructions"),
+            difficulty=batch.difficulty or spec.difficulty,
+            instructions=spec.instructions,
             avoid=_avoid(run, batch.module_id, refused),
         )
         if not conversation:

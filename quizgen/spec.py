@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from quizgen.errors import SpecError
-from quizgen.models import PlannedBatch, batch_key
+from quizgen.models import PlannedBatch, Quiz, batch_key
 
 MAX_BATCHES_PER_MODULE = 4
 MIN_COUNT, MAX_COUNT = 1, 20
@@ -253,6 +253,17 @@ def parse_spec(data: dict[str, Any], origin: str) -> QuizSpec:
         return QuizSpec.model_validate(data)
     except ValidationError as exc:
         raise SpecError(origin, [describe_error(e) for e in exc.errors()]) from None
+
+
+def stored_spec(quiz: Quiz) -> QuizSpec:
+    """The spec snapshot `create` stored with the quiz, validated again.
+
+    Commands that run after `create` (retry, publish) read this copy, never the spec file: the
+    file may have changed or moved, or another folder's `quiz.toml` may sit at the same relative
+    path. It is validated on the way out, not trusted as a raw dict, so a snapshot this quizgen
+    cannot read is one located error (exit 2) instead of a wrong default or a KeyError.
+    """
+    return parse_spec(quiz.spec, f"the spec stored with quiz {quiz.id}")
 
 
 # --- turning Pydantic's errors into sentences that say where ------------------------------

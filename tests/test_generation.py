@@ -22,6 +22,17 @@ from tests.fakes.scripted_llm import (
 
 pytestmark = pytest.mark.anyio
 
+STORED_SPEC = {
+    "title": "Quiz",
+    "modules": {
+        "cells": {
+            "name": "Cells",
+            "question_batches": [{"question_type": "true_false", "count": 1}],
+        }
+    },
+}
+"""A valid spec snapshot: generation reads it back through the spec model."""
+
 
 def make_quiz(store: Store, counts: dict[str, int], modules: tuple[str, ...] = ("cells",)):
     text = assemble([Section("cells.md", content())])
@@ -31,7 +42,7 @@ def make_quiz(store: Store, counts: dict[str, int], modules: tuple[str, ...] = (
         provider="scripted",
         model="scripted-1",
         spec_path="spec.toml",
-        spec={},
+        spec=STORED_SPEC,
         modules=[
             NewModule(
                 m,

@@ -27,6 +27,18 @@ def store(tmp_path: Path):
     opened.close()
 
 
+STORED_SPEC = {
+    "title": "Quiz",
+    "modules": {
+        "cells": {
+            "name": "Cells",
+            "question_batches": [{"question_type": "true_false", "count": 1}],
+        }
+    },
+}
+"""A valid spec snapshot: generation reads it back through the spec model."""
+
+
 def quiz_with(
     store: Store, text: str, modules: tuple[str, ...], batches: dict[str, int], spec=None
 ):
@@ -37,7 +49,7 @@ def quiz_with(
         provider="test",
         model="test-1",
         spec_path="spec.toml",
-        spec=spec or {},
+        spec=spec or STORED_SPEC,
         modules=[
             NewModule(
                 m,

@@ -88,7 +88,7 @@ def test_publishing_again_says_already_published_and_sends_nothing(
     before = len(course.log)
     code, out, _err = invoke(cli, "publish", quiz_id, "--engine", engine)
     assert code == 0
-    assert out.startswith("already published:") and "--new" in out
+    assert out.startswith(f"already published to course {COURSE}:") and "--new" in out
     assert len(course.log) == before
     code, doc = invoke_json(cli, "publish", quiz_id, "--engine", engine, "--new")
     assert code == 0 and doc["action"] == "published"
@@ -172,14 +172,6 @@ def test_only_approved_questions_by_default_and_include_pending_says_how_many(
     code, _out, err = invoke(cli, "publish", quiz_id, "--include-pending", "--new")
     assert code == 0
     assert "6 question(s) (4 not yet reviewed)" in err
-
-
-def test_no_course_is_an_input_error(cli, tmp_path: Path, course: FakeCanvas) -> None:
-    quiz_id, spec = make_quiz(cli, tmp_path)
-    spec.write_text(spec.read_text().replace("[course]\nid = 12345\n", ""))
-    code, _out, err = invoke(cli, "publish", quiz_id)
-    assert code == 2 and "--course" in err
-    assert invoke(cli, "publish", quiz_id, "--course", str(COURSE))[0] == 0
 
 
 # --- failures and resuming -----------------------------------------------------------------

@@ -47,6 +47,11 @@ from quizgen.store import Store
 
 Progress = Callable[[str], None]
 
+MISSING_ITEM_ID = (
+    "Canvas answered without the new item's id; run publish again: it looks for the item in "
+    "Canvas by its marker before sending it again"
+)
+
 
 class PublishBusyError(QuizgenError):
     """Another live process is publishing the same publication."""
@@ -66,6 +71,9 @@ class PublishPlan:
     notes: list[str]
     """What the engine changes or leaves out; shown before anything is created."""
     settings_source: str
+    """Where `[publish]` came from: the snapshot stored at create, or the `--spec` file."""
+    course_source: str
+    """Where the course id came from: `--course` or the spec's `[course] id`."""
 
 
 @dataclass
@@ -96,26 +104,39 @@ def plan_publication(
     engine: Engine | None = None,
     published: bool | None = None,
     include_pending: bool = False,
+    spec_file: Path | None = None,
 ) -> PublishPlan:
-    """Settings from the spec (flags win) and the questions to publish, checked."""
-    from quizgen.spec import PublishSpec
+    """Settings from the spec snapshot stored at `create` (flags win) and the questions to
+    publish, checked.
 
-    publish_data, course, source = _spec_sections(quiz)
-    spec = PublishSpec.model_validate(publish_data or {})
-    chosen_course = course_id if course_id is not None else course
+    The spec file is never read again on its own: publishing from another folder whose
+    `quiz.toml` names another course must not send the quiz there. `spec_file` (`--spec`) is
+    the one way to take `[course]` and `[publish]` from a file, and only when it is named.
+    """
+    from quizgen.spec import load_spec, stored_spec
+
+    if spec_file is not None:
+        spec = load_spec(spec_file).spec  # a broken spec is a SpecError naming the file: exit 2
+        source = f"{spec_file} (--spec)"
+    else:
+        spec = stored_spec(quiz)
+        source = "the spec stored with the quiz at create"
+    spec_course = spec.course.id if spec.course else None
+    chosen_course = course_id if course_id is not None else spec_course
     if chosen_course is None:
         raise InputError(
-            "no Canvas course to publish to: pass --course ID, or set [course] id "
-            "(canvas_course_id in a JSON spec) in the quiz spec"
+            f"no Canvas course to publish quiz {quiz.id} to: pass --course ID (the spec it was "
+            "created from sets no [course] id, canvas_course_id in a JSON spec)"
         )
+    course_source = "--course" if course_id is not None else f"[course] id of {source}"
     settings = PublishSettings(
         title=quiz.title,
         course_id=int(chosen_course),
-        engine=engine or spec.engine,
-        published=spec.published if published is None else published,
-        shuffle_answers=spec.shuffle_answers,
-        time_limit_minutes=spec.time_limit_minutes,
-        points=dict(spec.points),
+        engine=engine or spec.publish.engine,
+        published=spec.publish.published if published is None else published,
+        shuffle_answers=spec.publish.shuffle_answers,
+        time_limit_minutes=spec.publish.time_limit_minutes,
+        points=dict(spec.publish.points),
     )
     approved = store.questions(quiz.id, review_status=ReviewStatus.APPROVED)
     pending = store.questions(quiz.id, review_status=ReviewStatus.PENDING)
@@ -147,21 +168,8 @@ def plan_publication(
         pending_included=len(wanted) - len(approved),
         notes=notes,
         settings_source=source,
+        course_source=course_source,
     )
-
-
-def _spec_sections(quiz: Quiz) -> tuple[dict[str, Any] | None, int | None, str]:
-    """`[publish]` and the course id: from the spec file if it is still there (an instructor
-    may set points or the course after `create`), else from the copy stored with the quiz."""
-    from quizgen.spec import load_spec
-
-    path = Path(quiz.spec_path)
-    if path.is_file():
-        spec = load_spec(path).spec  # a broken spec is a SpecError naming the file: exit 2
-        course = spec.course.id if spec.course else None
-        return spec.publish.model_dump(), course, str(path)
-    course_data = quiz.spec.get("course") or {}
-    return quiz.spec.get("publish"), course_data.get("id"), "the copy stored with the quiz"
 
 
 def planned_requests(plan: PublishPlan, base_url: str) -> list[dict[str, Any]]:
@@ -343,7 +351,7 @@ async def _remote_quiz(
     body = payloads.quiz_body(settings, payloads.total_points(records, settings))
     store.mark_quiz_requested(publication.id)
     created = await client.post_json(payloads.quiz_path(settings), body)
-    remote_id = str(created["id"]) if isinstance(created, dict) and "id" in created else None
+    remote_id = _answered_id(created)
     if remote_id is None:
         raise RemoteError("Canvas created the quiz but its answer holds no id; check Canvas")
     store.set_remote_quiz(
@@ -460,12 +468,28 @@ async def _send_items(
             if exc.status in (401, 403, 404):
                 raise  # every other item would fail the same way
             continue
-        remote_id = str(created.get("id")) if isinstance(created, dict) else "None"
+        remote_id = _answered_id(created)
+        if remote_id is None:
+            # Canvas may have created it: store no id (a made-up one would hide the item from
+            # the next run's look-up), record the failure; the next run adopts it by marker.
+            store.record_item(
+                publication.id, item.question_id, ItemStatus.FAILED, error=MISSING_ITEM_ID
+            )
+            outcome.failed.append((item.question_id, MISSING_ITEM_ID))
+            continue
         store.record_item(
             publication.id, item.question_id, ItemStatus.CREATED, remote_item_id=remote_id
         )
         outcome.created += 1
         say(f"item {item.position}/{total} created ({record.question_type})")
+
+
+def _answered_id(created: Any) -> str | None:
+    """The id in Canvas's answer to a create, or None when it holds none."""
+    value = created.get("id") if isinstance(created, dict) else None
+    if value is None or isinstance(value, bool) or str(value).strip() == "":
+        return None
+    return str(value)
 
 
 def _question_ids(publication: Publication) -> list[str]:

@@ -92,7 +92,7 @@ def create(
             language=spec.language,
             provider=adapter.provider,
             model=adapter.model,
-            spec_path=str(spec_path),
+            spec_path=str(spec_path.resolve()),
             spec=spec.model_dump(mode="json"),
             modules=[
                 NewModule.from_content(
@@ -128,19 +128,20 @@ def retry(
 ) -> None:
     """Regenerate only failed, partial, pending and interrupted batches, from stored content."""
     from quizgen.llm import make_adapter
+    from quizgen.spec import stored_spec
     from quizgen.store import Store
 
     store = Store.open(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
-        llm = quiz.spec.get("llm", {})
+        spec = stored_spec(quiz)
         adapter = make_adapter(
             provider or quiz.provider,
             model=model or quiz.model,
-            temperature=llm.get("temperature"),
-            base_url=base_url or llm.get("base_url"),
+            temperature=spec.llm.temperature,
+            base_url=base_url or spec.llm.base_url,
         )
-        verify = verify or bool(quiz.spec.get("checks", {}).get("verify"))
+        verify = verify or spec.checks.verify
         _generate_and_report(
             store, quiz, adapter, concurrency, as_json=as_json, force=force, verify=verify
         )

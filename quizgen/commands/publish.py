@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
@@ -50,6 +51,15 @@ def publish(
         bool,
         typer.Option("--dry-run", help="Print every request it would send; send nothing."),
     ] = False,
+    spec_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--spec",
+            metavar="FILE",
+            help="Take [course] and [publish] from this spec file instead of the copy stored "
+            "at create.",
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -67,6 +77,7 @@ def publish(
             engine=engine,
             published=published,
             include_pending=include_pending,
+            spec_file=spec_file,
         )
         if dry_run:
             _announce(plan, dry_run=True)
@@ -81,15 +92,16 @@ def publish(
 
 
 def _announce(plan: PublishPlan, *, dry_run: bool) -> None:
-    """Said on stderr before anything is sent: what goes where, and what the engine changes."""
+    """Said on stderr before anything is sent: which course first (and where that came from),
+    then what goes there and what the engine changes."""
     settings = plan.settings
     kind = "a New Quiz" if settings.engine == "new" else "a Classic Quiz"
     pending = f" ({plan.pending_included} not yet reviewed)" if plan.pending_included else ""
     verb = "would publish" if dry_run else "publishing"
     typer.echo(
-        f"{verb} {len(plan.records)} question(s){pending} to course {settings.course_id} as "
-        f"{kind}, {'published' if settings.published else 'unpublished'}; settings from "
-        f"{plan.settings_source}",
+        f"course {settings.course_id} ({plan.course_source}): {verb} {len(plan.records)} "
+        f"question(s){pending} as {kind}, {'published' if settings.published else 'unpublished'}"
+        f"; [publish] settings from {plan.settings_source}",
         err=True,
     )
     for note in plan.notes:
@@ -174,7 +186,8 @@ def _report(plan: PublishPlan, outcome: PublishOutcome, *, as_json: bool) -> Non
     where = publication.remote_url or "(no Canvas quiz yet)"
     if outcome.action == "already_published":
         message = (
-            f"already published: {where} ({total} items); nothing sent. `--new` makes a second copy"
+            f"already published to course {publication.course_id}: {where} ({total} items); "
+            "nothing sent. `--new` makes a second copy"
         )
     elif outcome.complete:
         adopted = f", {outcome.adopted} found from an earlier run" if outcome.adopted else ""

@@ -517,6 +517,16 @@ class FakeCanvas:
             self.after_faults.append(fault)
         return fault
 
+    def answer_instead(
+        self, reply: Reply, nth: int = 1, *, method: str = "POST", path: str | None = None
+    ) -> Fault:
+        """Apply the `nth` matching request, then answer `reply` instead of the real answer
+        (a proxy or a Canvas bug mangling it): the work is done, the answer does not say so."""
+        fault = Fault(reply=reply, skip=nth - 1, method=method, path=path)
+        with self._lock:
+            self.after_faults.append(fault)
+        return fault
+
     def slow_after(
         self, seconds: float, *, times: int = 1000, method: str = "POST", path: str | None = None
     ) -> Fault:
@@ -539,6 +549,8 @@ class FakeCanvas:
                         fired = fault
             if fired is not None and reply.status < 300:
                 time.sleep(fired.delay)
+                if fired.reply is not None:
+                    return fired.reply
             return reply
 
         return run
