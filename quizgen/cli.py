@@ -18,11 +18,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from quizgen.cli_help import QuizgenGroup, use_plain_help
+
 if TYPE_CHECKING:
     from rich.console import Console
 
 app = typer.Typer(
     name="quizgen",
+    cls=QuizgenGroup,
     help="Turn course material into checked Canvas quizzes with an LLM.",
     no_args_is_help=True,
     add_completion=False,
@@ -50,19 +53,28 @@ class State:
     debug: bool = False
 
 
+def _print_version(value: bool) -> None:
+    """Eager: runs while the options are parsed, before Click asks for a command."""
+    if value:
+        from quizgen import __version__
+
+        typer.echo(f"quizgen {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show Python tracebacks for unexpected errors.")
     ] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
 ) -> None:
     State.debug = debug or bool(os.environ.get("QUIZGEN_DEBUG"))
-    if version:
-        from quizgen import __version__
-
-        typer.echo(f"quizgen {__version__}")
-        raise typer.Exit()
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,10 +112,12 @@ def run_command(function: F) -> F:
 
 def console(*, piped_width: int = 160) -> Console:
     """The Rich console for stdout. Markup is off: question, spec and Canvas text print as
-    written (a `[blank_1]` is text, not a tag, also in table cells); styling uses `style=`."""
+    written (a `[blank_1]` is text, not a tag, also in table cells); styling uses `style=`.
+    Piped output is `piped_width` wide unless `COLUMNS` says otherwise."""
     from rich.console import Console
 
-    width = None if sys.stdout.isatty() else piped_width
+    columns = os.environ.get("COLUMNS", "")
+    width = None if sys.stdout.isatty() else int(columns) if columns.isdigit() else piped_width
     return Console(width=width, highlight=False, markup=False)
 
 
@@ -133,6 +147,7 @@ def _register() -> None:
 
     for name in COMMAND_MODULES:
         import_module(f"quizgen.commands.{name}").register(app)
+    use_plain_help(app)
 
 
 _register()

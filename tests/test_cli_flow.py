@@ -108,7 +108,8 @@ def test_show_prints_answer_key_explanation_and_quote(cli, example: Path) -> Non
     assert out.count("explanation:") == 10 and out.count("source (content/cells.md)") == 10
 
 
-def test_unknown_quiz_is_exit_2_without_traceback(cli) -> None:
+def test_unknown_quiz_is_exit_2_without_traceback(cli, db_path: Path) -> None:
+    Store.open(db_path).close()  # an existing, empty database
     code, out, err = invoke(cli, "status", "nope")
     assert code == 2 and "no quiz 'nope'" in err and "Traceback" not in out + err
     code, doc = invoke_json(cli, "show", "nope")

@@ -20,10 +20,10 @@ def register(app: typer.Typer) -> None:
 def check(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Re-run every check on the questions a quiz keeps; exit 1 when anything is flagged."""
     from quizgen.checking import check_document, check_questions
+    from quizgen.commands.filters import open_store
     from quizgen.generation import module_content
-    from quizgen.store import Store
 
-    store = Store.open(db)
+    store = open_store(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
         contents = {m.module_id: module_content(m) for m in store.modules(quiz.id)}
@@ -67,13 +67,14 @@ def import_file(
 ) -> None:
     """Add existing questions to a quiz through the same checks; flawed ones are stored rejected
     with their reasons, the rest as pending. Exit 1 when any question was rejected or skipped."""
+    from quizgen.commands.filters import open_store
     from quizgen.generation import module_content
     from quizgen.importing import read_import_file, resolve_modules, screen_imports
     from quizgen.integrity import Screen
-    from quizgen.store import Store, now
+    from quizgen.store import now
 
     fmt, items = read_import_file(file)
-    store = Store.open(db)
+    store = open_store(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
         modules = store.modules(quiz.id)

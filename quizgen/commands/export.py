@@ -43,15 +43,15 @@ def export(
     as_json: JsonOption = False,
 ) -> None:
     """Export approved questions (and pending ones with --include-pending)."""
+    from quizgen.commands.filters import open_store
     from quizgen.errors import InputError
     from quizgen.export import FORMATS, ExportQuiz, export_quiz
     from quizgen.models import ReviewStatus
-    from quizgen.store import Store
 
     fmt = FORMATS.get(format_name.lower())
     if fmt is None:
         raise InputError(f"unknown format {format_name!r}; use one of: {', '.join(FORMATS)}")
-    store = Store.open(db)
+    store = open_store(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
         kept = store.questions(quiz.id)

@@ -66,10 +66,11 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Validate a spec, read its content, and generate every batch concurrently."""
+    from quizgen.commands.filters import open_store
     from quizgen.content.sources import read_module_texts
     from quizgen.llm import make_adapter
     from quizgen.spec import load_spec, plan_batches
-    from quizgen.store import NewModule, Store
+    from quizgen.store import NewModule
 
     loaded = load_spec(spec_path)
     spec = loaded.spec
@@ -85,7 +86,7 @@ def create(
     for module_id, text in texts.items():
         for warning in text.content.warnings:
             typer.echo(f"warning: module {module_id!r}: {warning}", err=True)
-    store = Store.open(db)
+    store = open_store(db, create=True)
     try:
         quiz = store.create_quiz(
             title=spec.title,
@@ -127,11 +128,11 @@ def retry(
     as_json: JsonOption = False,
 ) -> None:
     """Regenerate only failed, partial, pending and interrupted batches, from stored content."""
+    from quizgen.commands.filters import open_store
     from quizgen.llm import make_adapter
     from quizgen.spec import stored_spec
-    from quizgen.store import Store
 
-    store = Store.open(db)
+    store = open_store(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
         spec = stored_spec(quiz)

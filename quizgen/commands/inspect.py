@@ -24,9 +24,9 @@ def register(app: typer.Typer) -> None:
 @run_command
 def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
     """The quiz, its content, and every batch: counts, attempts, tokens, time, errors."""
-    from quizgen.store import Store
+    from quizgen.commands.filters import open_store
 
-    store = Store.open(db)
+    store = open_store(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
         document, batches, costs = full_status(store, quiz)
@@ -162,10 +162,17 @@ def print_checks(document: dict[str, Any]) -> None:
 @run_command
 def list_quizzes(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Every quiz in the database, oldest first."""
+    from quizgen.commands.filters import database_path, missing_database, open_store
     from quizgen.report import quiz_document
-    from quizgen.store import Store
 
-    store = Store.open(db)
+    path, source = database_path(db)
+    if path.parent.is_dir() and not path.exists():
+        # Nothing to list, and nothing is created: say where we looked.
+        if as_json:
+            typer.echo("[]")
+        typer.echo(f"no quizzes: {missing_database(path, source)}", err=as_json)
+        return
+    store = open_store(db)
     try:
         documents = [quiz_document(q, store.batches(q.id)) for q in store.quizzes()]
     finally:
@@ -209,11 +216,11 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """The questions of a quiz with their answer keys, explanations and cited passages."""
+    from quizgen.commands.filters import check_filters, open_store
     from quizgen.errors import InputError
     from quizgen.models import ReviewStatus
     from quizgen.questions import question_type as lookup
     from quizgen.report import question_document
-    from quizgen.store import Store
 
     try:
         wanted = ReviewStatus(review) if review else None
@@ -221,9 +228,10 @@ def show(
         raise InputError(
             f"--status must be one of: {', '.join(s.value for s in ReviewStatus)} (got {review!r})"
         ) from None
-    store = Store.open(db)
+    store = open_store(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
+        check_filters(store, quiz, module=module, question_type=question_type)
         questions = store.questions(
             quiz.id, module_id=module, question_type=question_type, review_status=wanted
         )

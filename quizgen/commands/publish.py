@@ -65,9 +65,9 @@ def publish(
 ) -> None:
     """Publish the approved questions as a Canvas quiz; re-run to finish an interrupted one."""
     from quizgen.canvas.publish import plan_publication
-    from quizgen.store import Store
+    from quizgen.commands.filters import open_store
 
-    store = Store.open(db)
+    store = open_store(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
         plan = plan_publication(

@@ -10,7 +10,7 @@ import json
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -86,22 +86,23 @@ def approve(
     as_json: JsonOption = False,
 ) -> None:
     """Approve questions by id, or every pending one (--all, --module, --type)."""
+    from quizgen.commands.filters import check_filters, open_store
     from quizgen.errors import InputError
     from quizgen.models import ReviewStatus
     from quizgen.review import refuse_unforced, select_for_approval
-    from quizgen.store import Store
 
     if not ids and not (all_pending or module or question_type):
         raise InputError("name the questions to approve, or pass --all (or --module/--type)")
     if ids and (all_pending or module or question_type):
         raise InputError("give question ids or --all/--module/--type, not both")
-    store = Store.open(db)
+    store = open_store(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
         if ids:
             chosen = _resolve_all(store, quiz.id, ids)
             refuse_unforced(chosen, force)
         else:
+            check_filters(store, quiz, module=module, question_type=question_type)
             chosen = select_for_approval(
                 store.questions(quiz.id), module_id=module, question_type=question_type
             )
@@ -135,12 +136,12 @@ def reject(
     as_json: JsonOption = False,
 ) -> None:
     """Reject questions with a reason; they stay in the store, out of exports."""
+    from quizgen.commands.filters import open_store
     from quizgen.models import ReviewStatus
     from quizgen.review import check_codes, rejection_from_text
-    from quizgen.store import Store
 
     code, text = rejection_from_text(reason, note)
-    store = Store.open(db)
+    store = open_store(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
         chosen = _resolve_all(store, quiz.id, ids)
@@ -203,7 +204,11 @@ def run_edit(store: Store, quiz: Quiz, record: QuestionRecord, out: Console) -> 
             out.print(f"the edit is not valid ({len(problems)} problem(s)):", style="red")
             for problem in problems:
                 out.print(f"  {problem}")
-            choice = typer.prompt("[r]e-edit or [a]bandon", default="r").strip().lower()
+            try:
+                choice = typer.prompt("[r]e-edit or [a]bandon", default="r").strip().lower()
+            except typer.Abort:  # end of input: abandon, as the prompt's other way out
+                typer.echo()
+                choice = "a"
             if choice.startswith("a"):
                 out.print("abandoned; the stored question is unchanged")
                 return False
@@ -229,13 +234,15 @@ def run_edit(store: Store, quiz: Quiz, record: QuestionRecord, out: Console) -> 
 @run_command
 def edit(
     quiz_ref: QuizArgument,
-    question_id: Annotated[str, typer.Argument(metavar="ID")],
+    question_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Question id or unique prefix (see `quizgen show`).")
+    ],
     db: DbOption = None,
 ) -> None:
     """Edit a question in $EDITOR as TOML; it is checked before it is saved."""
-    from quizgen.store import Store
+    from quizgen.commands.filters import open_store
 
-    store = Store.open(db)
+    store = open_store(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
         record = store.question(quiz.id, question_id)
@@ -265,6 +272,20 @@ def show_question(out: Console, record: QuestionRecord, number: int, total: int)
         out.print(f"  flags: {', '.join(record.flags)}")
 
 
+class _EndOfInput(Exception):
+    """The reviewer closed the input (Ctrl-D, end of a piped script): stop and sum up."""
+
+
+def _ask(text: str, **options: Any) -> str:
+    """`typer.prompt`, with end of input (or Ctrl-C, which Click reports the same way) raised
+    as `_EndOfInput` instead of Click's "Aborted!" and exit 1."""
+    try:
+        return str(typer.prompt(text, **options))
+    except typer.Abort:
+        typer.echo()  # end the prompt's line before the summary
+        raise _EndOfInput from None
+
+
 def _ask_reason(out: Console) -> tuple[str, str | None]:
     from quizgen.review import REJECTION_REASONS, reviewer_code
 
@@ -272,14 +293,14 @@ def _ask_reason(out: Console) -> tuple[str, str | None]:
     for number, code in enumerate(codes, start=1):
         out.print(f"  {number}. {code} — {REJECTION_REASONS[code]}")
     while True:
-        answer = typer.prompt("reason (number or code)", default=str(len(codes))).strip()
+        answer = _ask("reason (number or code)", default=str(len(codes))).strip()
         code = (
             codes[int(answer) - 1] if answer.isdigit() and 0 < int(answer) <= len(codes) else answer
         )
         if code in REJECTION_REASONS:
             break
         out.print(f"  not a reason: {answer!r}")
-    note = typer.prompt("note (optional)", default="", show_default=False).strip()
+    note = _ask("note (optional)", default="", show_default=False).strip()
     return reviewer_code(code), note or None
 
 
@@ -295,13 +316,14 @@ def review(
     Resumable: every verdict is saved at once; next time it continues with what is still
     pending (skipped questions come back).
     """
+    from quizgen.commands.filters import check_filters, open_store
     from quizgen.models import ReviewStatus
-    from quizgen.store import Store
 
     out = console(piped_width=100)
-    store = Store.open(db)
+    store = open_store(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
+        check_filters(store, quiz, module=module, question_type=question_type)
         pending = store.questions(
             quiz.id,
             module_id=module,
@@ -312,29 +334,34 @@ def review(
             out.print("no pending questions to review")
             return
         out.print(f"{quiz.title} — {len(pending)} pending question(s)", style="bold")
-        counts = _review_loop(store, quiz, pending, out)
+        counts: dict[str, int] = {}
+        ended = False
+        try:
+            _review_loop(store, quiz, pending, out, counts)
+        except _EndOfInput:
+            ended = True
         remaining = len(store.questions(quiz.id, review_status=ReviewStatus.PENDING))
     finally:
         store.close()
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
+    if ended:
+        out.print("end of input; every verdict given is saved")
     out.print(f"{summary}; {remaining} still pending")
 
 
 def _review_loop(
-    store: Store, quiz: Quiz, pending: list[QuestionRecord], out: Console
-) -> dict[str, int]:
-    """Ask for a verdict on each question; every verdict is stored at once. Returns counts."""
+    store: Store, quiz: Quiz, pending: list[QuestionRecord], out: Console, counts: dict[str, int]
+) -> None:
+    """Ask for a verdict on each question; every verdict is stored at once and counted in
+    `counts` (filled in place, so the caller can sum up after `_EndOfInput` too)."""
     from quizgen.models import ReviewStatus
 
-    counts = {"approved": 0, "rejected": 0, "edited": 0, "skipped": 0}
+    counts.update({"approved": 0, "rejected": 0, "edited": 0, "skipped": 0})
     for number, record in enumerate(pending, start=1):
         current = record
         while True:
             show_question(out, current, number, len(pending))
-            try:
-                answer = typer.prompt("[a]pprove [r]eject [e]dit [s]kip [q]uit", default="s")
-            except typer.Abort:  # end of input: the same as quit
-                answer = "q"
+            answer = _ask("[a]pprove [r]eject [e]dit [s]kip [q]uit", default="s")
             key = answer.strip().lower()[:1]
             if key == "a":
                 store.set_review_status(quiz.id, [current.id], ReviewStatus.APPROVED)
@@ -351,11 +378,10 @@ def _review_loop(
                 current = store.question(quiz.id, current.id)
                 continue  # show it again, edited or not, and ask for a verdict
             elif key == "q":
-                return counts
+                return
             elif key == "s":
                 counts["skipped"] += 1
             else:
                 out.print(f"unknown key {answer!r}")
                 continue
             break
-    return counts

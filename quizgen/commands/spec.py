@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from quizgen.cli import EXIT_INPUT, ContentDirOption, JsonOption, run_command
+from quizgen.cli import EXIT_INPUT, ContentDirOption, DbOption, JsonOption, run_command
 
 TEMPLATE = "spec.toml"
 
@@ -22,9 +22,13 @@ def register(app: typer.Typer) -> None:
 def validate(
     spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="Quiz spec (.toml or .json).")],
     content_dir: ContentDirOption = None,
+    db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check a spec: exit 0 when valid, 2 with every error located."""
+    """Check a spec: exit 0 when valid, 2 with every error located.
+
+    `--db` is checked as `create` would use it (its folder must exist); nothing is written."""
+    from quizgen.commands.filters import database_path
     from quizgen.content.sources import module_files
     from quizgen.errors import SpecError
     from quizgen.spec import load_spec, plan_batches
@@ -46,6 +50,9 @@ def validate(
             for path, display in files
             if not path.exists()
         ]
+    db_file, db_source = database_path(db)
+    if not db_file.parent.is_dir():
+        problems.append(f"{db_file} ({db_source}): the folder {db_file.parent} does not exist")
     batches = plan_batches(spec)
     summary = {
         "valid": not problems,
@@ -65,6 +72,8 @@ def validate(
             for b in batches
         ],
         "total_questions": spec.question_count(),
+        "database": str(db_file),
+        "database_exists": db_file.is_file(),
         "errors": problems,
     }
     if as_json:
@@ -88,6 +97,8 @@ def _print_summary(summary: dict, modules: dict) -> None:
         f"  {summary['modules']} module(s), {len(summary['batches'])} batch(es), "
         f"{summary['total_questions']} question(s)"
     )
+    state = "exists" if summary["database_exists"] else "create will make it"
+    typer.echo(f"  database {summary['database']} ({state})")
     width = max(len(b["key"]) for b in summary["batches"])
     for module_id, module in modules.items():
         typer.echo(f"  module {module_id}: {module.name}")
