@@ -176,3 +176,61 @@ class Publication:
     @property
     def created_count(self) -> int:
         return sum(item.status == ItemStatus.CREATED for item in self.items)
+
+
+class ApiJobState(StrEnum):
+    """Where quizgen is with one OpenAI Batch API job (the remote status is stored beside it)."""
+
+    PREPARED = "prepared"
+    """Its requests are chosen and stored; the input file is not uploaded yet."""
+    UPLOADED = "uploaded"
+    """The input file is uploaded (`input_file_id`); the remote batch may not exist yet."""
+    SUBMITTED = "submitted"
+    """The remote batch exists (`remote_id`)."""
+    COLLECTED = "collected"
+    """Its results are read and recorded; nothing more to do with it."""
+
+
+@dataclass(frozen=True)
+class ApiJob:
+    """One Batch API job: one input file, one remote batch, a share of a quiz's asks."""
+
+    id: str
+    quiz_id: str
+    round: int
+    state: ApiJobState
+    model: str
+    base_url: str | None
+    request_count: int
+    bytes: int
+    remote_id: str | None
+    input_file_id: str | None
+    output_file_id: str | None
+    error_file_id: str | None
+    remote_status: str | None
+    """The batch's status as last seen: validating, in_progress, …, completed, expired."""
+    completed_count: int
+    failed_count: int
+    last_error: str | None
+    created_at: str
+    updated_at: str
+    submitted_at: str | None
+    finished_at: str | None
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """One ask of one batch sent (or to be sent) through the Batch API.
+
+    `messages` is the conversation so far with the module content elided (restored when the
+    input file is written); `progress` carries the batch's correction counters from ask to ask,
+    so a killed process picks the conversation up where it was."""
+
+    custom_id: str
+    quiz_id: str
+    batch_key: str
+    job_id: str | None
+    round: int
+    open: bool
+    messages: list[dict[str, str]]
+    progress: dict[str, Any]

@@ -10,9 +10,10 @@ config file overrides or extends it:
     output = 10.00
 
 A model with no price gives an unknown cost (`None`), never 0: a wrong zero looks like a fact.
-The offline mock costs 0. OpenAI counts cached tokens inside the input tokens, so a call costs
-(input − cached) × input price + cached × cached price + output × output price; reasoning
-tokens are billed as output and are already inside the output count.
+The offline mock costs 0. Calls made through the Batch API (provider `openai-batch`) cost half
+of every price, as OpenAI bills them. OpenAI counts cached tokens inside the input tokens, so a
+call costs (input − cached) × input price + cached × cached price + output × output price;
+reasoning tokens are billed as output and are already inside the output count.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from typing import Any
 from quizgen.errors import ConfigError
 
 FREE_PROVIDERS = frozenset({"mock"})
+BATCH_PROVIDERS = frozenset({"openai-batch"})
+"""Calls answered through OpenAI's Batch API are recorded under this provider name."""
+BATCH_DISCOUNT = 0.5
+"""The Batch API bills every kind of token at half the synchronous price."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,15 @@ def price_for(model: str, table: Mapping[str, Price]) -> Price | None:
     return table.get(family)
 
 
+def batch_price(price: Price) -> Price:
+    """The Batch API's price for a model: `BATCH_DISCOUNT` of each synchronous price."""
+    return Price(
+        input=price.input * BATCH_DISCOUNT,
+        cached_input=price.cached_input * BATCH_DISCOUNT,
+        output=price.output * BATCH_DISCOUNT,
+    )
+
+
 def cost(price: Price, *, input_tokens: int, cached_tokens: int, output_tokens: int) -> float:
     cached = min(cached_tokens, input_tokens)
     return (
@@ -137,6 +151,8 @@ def usage_cost(usage: ModelUsage, table: Mapping[str, Price]) -> float | None:
     price = price_for(usage.model, table)
     if price is None:
         return None
+    if usage.provider in BATCH_PROVIDERS:
+        price = batch_price(price)
     return cost(
         price,
         input_tokens=usage.input_tokens,

@@ -90,6 +90,9 @@ class LLMSpec(_Strict):
     model: str = "o3"
     temperature: float = Field(default=1.0, ge=0, le=2)
     base_url: str | None = None
+    mode: Literal["sync", "batch"] = "sync"
+    """"batch": send the asks through OpenAI's Batch API (half price, results within 24 h)
+    and collect them with `quizgen collect`; see docs/batch-api.md."""
 
 
 DEFAULT_MAX_CHARS = 120_000

@@ -31,6 +31,9 @@ import sqlite_utils
 from quizgen.content import ModuleContent
 from quizgen.errors import InputError, StoreError
 from quizgen.models import (
+    ApiJob,
+    ApiJobState,
+    ApiRequest,
     Batch,
     BatchStatus,
     ItemStatus,
@@ -237,6 +240,52 @@ def m005_publications(conn: sqlite3.Connection) -> None:
             updated_at TEXT NOT NULL,
             PRIMARY KEY (publication_id, question_id)
         );
+        """,
+    )
+
+
+@migration
+def m006_batch_api(conn: sqlite3.Connection) -> None:
+    """OpenAI Batch API jobs of a quiz, and every ask sent (or to be sent) through them."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE api_jobs (
+            id TEXT PRIMARY KEY,
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            round INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            model TEXT NOT NULL,
+            base_url TEXT,
+            request_count INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            remote_id TEXT,
+            input_file_id TEXT,
+            output_file_id TEXT,
+            error_file_id TEXT,
+            remote_status TEXT,
+            completed_count INTEGER NOT NULL DEFAULT 0,
+            failed_count INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            submitted_at TEXT,
+            finished_at TEXT
+        );
+        CREATE INDEX api_jobs_by_quiz ON api_jobs (quiz_id, created_at);
+        CREATE TABLE api_requests (
+            custom_id TEXT PRIMARY KEY,
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            batch_key TEXT NOT NULL,
+            job_id TEXT REFERENCES api_jobs(id),
+            round INTEGER NOT NULL,
+            open INTEGER NOT NULL,
+            messages TEXT NOT NULL,
+            progress TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX api_requests_by_quiz ON api_requests (quiz_id, open, job_id)
         """,
     )
 
@@ -963,6 +1012,69 @@ class Store:
             (quiz_id,),
         )
 
+    # --- OpenAI Batch API jobs -------------------------------------------------------------
+
+    def queue_api_requests(self, quiz_id: str, requests: list[NewApiRequest]) -> None:
+        """Store asks waiting for a Batch API job, all or none."""
+        with self._write() as tx:
+            _insert_api_requests(tx, quiz_id, requests)
+
+    def create_api_jobs(self, quiz_id: str, jobs: list[NewApiJob]) -> None:
+        """Store new jobs and give each its (queued) requests, in one transaction — before
+        anything is uploaded, so a killed process finds every job and carries on."""
+        stamp = now()
+        with self._write() as tx:
+            for job in jobs:
+                tx.execute(
+                    "INSERT INTO api_jobs (id, quiz_id, round, state, model, base_url,"
+                    " request_count, bytes, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        job.id,
+                        quiz_id,
+                        job.round,
+                        ApiJobState.PREPARED,
+                        job.model,
+                        job.base_url,
+                        len(job.custom_ids),
+                        job.bytes,
+                        stamp,
+                        stamp,
+                    ),
+                )
+                tx.executemany(
+                    "UPDATE api_requests SET job_id = ?, updated_at = ?"
+                    " WHERE quiz_id = ? AND custom_id = ? AND job_id IS NULL",
+                    [(job.id, stamp, quiz_id, custom_id) for custom_id in job.custom_ids],
+                )
+
+    def update_api_job(self, job_id: str, **fields: Any) -> None:
+        """Record what is known about a job as soon as it is known (ids, remote status)."""
+        unknown = set(fields) - API_JOB_FIELDS
+        if unknown:
+            raise ValueError(f"not api_jobs fields: {sorted(unknown)}")
+        fields["updated_at"] = now()
+        columns = ", ".join(f"{name} = ?" for name in fields)
+        with self._write() as tx:
+            tx.execute(f"UPDATE api_jobs SET {columns} WHERE id = ?", (*fields.values(), job_id))
+
+    def api_jobs(self, quiz_id: str) -> list[ApiJob]:
+        rows = self._rows(
+            "SELECT * FROM api_jobs WHERE quiz_id = ? ORDER BY created_at, rowid", (quiz_id,)
+        )
+        return [_api_job(row) for row in rows]
+
+    def api_requests(
+        self, quiz_id: str, *, job_id: str | None = None, open_only: bool = False
+    ) -> list[ApiRequest]:
+        sql = "SELECT * FROM api_requests WHERE quiz_id = ?"
+        params: list[Any] = [quiz_id]
+        if job_id is not None:
+            sql += " AND job_id = ?"
+            params.append(job_id)
+        if open_only:
+            sql += " AND open = 1"
+        return [_api_request(row) for row in self._rows(sql + " ORDER BY rowid", params)]
+
     # --- publications ----------------------------------------------------------------------
 
     def create_publication(
@@ -1242,4 +1354,82 @@ def _publication(row: dict[str, Any], items: list[dict[str, Any]]) -> Publicatio
             )
             for item in items
         ],
+    )
+
+
+API_JOB_FIELDS = frozenset(
+    {
+        "state",
+        "remote_id",
+        "input_file_id",
+        "output_file_id",
+        "error_file_id",
+        "remote_status",
+        "completed_count",
+        "failed_count",
+        "last_error",
+        "submitted_at",
+        "finished_at",
+    }
+)
+
+
+@dataclass(frozen=True)
+class NewApiRequest:
+    """An ask to send through the Batch API (see `ApiRequest`)."""
+
+    custom_id: str
+    batch_key: str
+    round: int
+    messages: list[dict[str, str]]
+    progress: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NewApiJob:
+    id: str
+    round: int
+    model: str
+    base_url: str | None
+    custom_ids: list[str]
+    bytes: int
+
+
+def _insert_api_requests(
+    tx: sqlite3.Connection, quiz_id: str, requests: list[NewApiRequest]
+) -> None:
+    stamp = now()
+    tx.executemany(
+        "INSERT INTO api_requests (custom_id, quiz_id, batch_key, job_id, round, open, messages,"
+        " progress, created_at, updated_at) VALUES (?,?,?,NULL,?,1,?,?,?,?)",
+        [
+            (
+                r.custom_id,
+                quiz_id,
+                r.batch_key,
+                r.round,
+                json.dumps(r.messages, ensure_ascii=False),
+                json.dumps(r.progress, ensure_ascii=False),
+                stamp,
+                stamp,
+            )
+            for r in requests
+        ],
+    )
+
+
+def _api_job(row: dict[str, Any]) -> ApiJob:
+    return ApiJob(**{**row, "state": ApiJobState(row["state"])})
+
+
+def _api_request(row: dict[str, Any]) -> ApiRequest:
+    return ApiRequest(
+        custom_id=row["custom_id"],
+        quiz_id=row["quiz_id"],
+        batch_key=row["batch_key"],
+        job_id=row["job_id"],
+        round=row["round"],
+        open=bool(row["open"]),
+        messages=json.loads(row["messages"]),
+        progress=json.loads(row["progress"]),
     )

@@ -43,6 +43,14 @@ VerifyOption = Annotated[
         "(one extra call per 10 questions) and flag disagreements key_disputed.",
     ),
 ]
+BatchApiOption = Annotated[
+    bool,
+    typer.Option(
+        "--batch-api",
+        help="Send the asks through OpenAI's Batch API (half price, results within 24 h) and "
+        'return; finish with `quizgen collect QUIZ`. Same as [llm] mode = "batch".',
+    ),
+]
 ConcurrencyOption = Annotated[
     int, typer.Option("--concurrency", min=1, max=256, help="LLM calls in flight at most.")
 ]
@@ -62,6 +70,7 @@ def create(
     concurrency: ConcurrencyOption = 8,
     content_dir: ContentDirOption = None,
     verify: VerifyOption = False,
+    batch_api: BatchApiOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -82,6 +91,18 @@ def create(
         temperature=spec.llm.temperature,
         base_url=base_url or spec.llm.base_url,
     )
+    remote = None
+    if batch_api or spec.llm.mode == "batch":
+        from quizgen.commands.batch import batch_remote
+        from quizgen.errors import InputError
+
+        if verify or spec.checks.verify:
+            raise InputError(
+                f"{spec_path}: --verify ([checks] verify) is not available with the Batch API "
+                "yet; run the quiz without one of them"
+            )
+        remote = batch_remote(adapter)
+        spec = spec.model_copy(update={"llm": spec.llm.model_copy(update={"mode": "batch"})})
     texts = read_module_texts(loaded, content_dir)
     for module_id, text in texts.items():
         for warning in text.content.warnings:
@@ -105,6 +126,13 @@ def create(
         )
         if not as_json:
             typer.echo(f"quiz {quiz.id}: {quiz.title}", err=True)
+        if remote is not None:
+            from quizgen.commands.batch import submit_and_report
+
+            try:
+                submit_and_report(store, quiz, adapter, remote, as_json=as_json)
+            finally:
+                remote.close()
         _generate_and_report(
             store, quiz, adapter, concurrency, as_json=as_json, verify=verify or spec.checks.verify
         )

@@ -10,7 +10,10 @@ and `retry-after-ms`, `usage` with cached tokens) so tests drive quizgen through
   with headers, or a hang (bounded: released when the server stops);
 - refuse `response_format: json_schema` with a 400, like older OpenAI-compatible servers;
 - allow only R requests per second (a token bucket) and answer 429 beyond it;
-- refuse keys and models it does not know (401, 404).
+- refuse keys and models it does not know (401, 404);
+- serve OpenAI's Files and Batch APIs (`tests/fakes/openai_batches.py`), answering each batched
+  request as it would answer the same synchronous call; `batches=False` answers 404 there, as a
+  server without them does.
 Every request is recorded (body and headers) so tests can assert what was sent.
 """
 
@@ -28,6 +31,7 @@ from typing import Any
 
 from quizgen.llm.mock import generate_questions
 from quizgen.questions import REGISTRY
+from tests.fakes.openai_batches import BatchService, JobPlan
 
 TYPE_NAMES = tuple(REGISTRY)
 BROKEN_QUOTE = "This sentence does not appear anywhere in the module content."
@@ -146,6 +150,10 @@ class FakeOpenAI:
         api_keys: tuple[str, ...] | None = None,
         models: tuple[str, ...] | None = None,
         served_model: Callable[[str], str] | None = None,
+        batches: bool = True,
+        batch_plans: list[JobPlan] | None = None,
+        max_batch_requests: int | None = None,
+        max_file_bytes: int | None = None,
     ) -> None:
         self.script = {key: list(replies) for key, replies in (script or {}).items()}
         self.json_schema = json_schema
@@ -161,6 +169,16 @@ class FakeOpenAI:
         self.server: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
         self.counter = 0
+        self.batch_routes: list[tuple[str, str]] = []
+        """(method, path) of every Files/Batch API request, answered or not."""
+        self.batch_service: BatchService | None = None
+        if batches:
+            limits: dict[str, int] = {}
+            if max_batch_requests is not None:
+                limits["max_requests"] = max_batch_requests
+            if max_file_bytes is not None:
+                limits["max_file_bytes"] = max_file_bytes
+            self.batch_service = BatchService(self._answer, plans=batch_plans, **limits)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -171,6 +189,9 @@ class FakeOpenAI:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
+                fake.handle(self)
+
+            def do_GET(self) -> None:
                 fake.handle(self)
 
             def log_message(self, format: str, *args: Any) -> None:
@@ -211,6 +232,9 @@ class FakeOpenAI:
     def handle(self, http: BaseHTTPRequestHandler) -> None:
         length = int(http.headers.get("content-length") or 0)
         raw = http.rfile.read(length)
+        if http.path.startswith(("/v1/files", "/v1/batches")):
+            self._batch_api(http, raw)
+            return
         if http.path.rstrip("/") != "/v1/chat/completions":
             self._send(http, 404, {"error": {"message": f"no route {http.path}"}}, {})
             return
@@ -225,6 +249,27 @@ class FakeOpenAI:
         if self.latency and code == 200:
             time.sleep(self.latency)
         self._send(http, code, payload, headers)
+
+    def _batch_api(self, http: BaseHTTPRequestHandler, raw: bytes) -> None:
+        with self.lock:
+            self.batch_routes.append((http.command, http.path))
+        headers = {k.lower(): v for k, v in http.headers.items()}
+        if self.batch_service is None:
+            self._send(http, 404, {"error": {"message": f"no route {http.path}"}}, {})
+            return
+        code, data, content_type, extra = self.batch_service.handle(
+            http.command, http.path, headers, raw
+        )
+        try:
+            http.send_response(code)
+            http.send_header("content-type", content_type)
+            http.send_header("content-length", str(len(data)))
+            for name, value in extra.items():
+                http.send_header(name, value)
+            http.end_headers()
+            http.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _answer(self, body: dict[str, Any], auth: str) -> tuple[int, Any, dict[str, str]]:
         if self.api_keys is not None and auth.removeprefix("Bearer ") not in self.api_keys:
