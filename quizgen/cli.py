@@ -139,6 +139,7 @@ COMMAND_MODULES = (
     "canvas",
     "check",
     "publish",
+    "web",
 )
 
 

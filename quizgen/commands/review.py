@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from quizgen.cli import DbOption, JsonOption, QuizArgument, console, run_command
+from quizgen.commands.web import NoBrowserOption, PortOption
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -309,15 +310,26 @@ def review(
     quiz_ref: QuizArgument,
     module: ModuleFilter = None,
     question_type: TypeFilter = None,
+    web: Annotated[
+        bool, typer.Option("--web", help="Review in the browser instead (see `quizgen serve`).")
+    ] = False,
+    port: PortOption = None,
+    no_browser: NoBrowserOption = False,
     db: DbOption = None,
 ) -> None:
     """Go through pending questions: a=approve r=reject e=edit s=skip q=quit.
 
     Resumable: every verdict is saved at once; next time it continues with what is still
-    pending (skipped questions come back).
+    pending (skipped questions come back). With --web, the same review in the browser.
     """
     from quizgen.commands.filters import check_filters, open_store
     from quizgen.models import ReviewStatus
+
+    if web:
+        from quizgen.commands.web import start_page
+
+        start_page(db, quiz_ref, port, no_browser)
+        return
 
     out = console(piped_width=100)
     store = open_store(db)

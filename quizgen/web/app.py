@@ -1,0 +1,400 @@
+"""The review page's routes: read the store, call the rules, render a template.
+
+Every request opens the store, does its work and closes it, so the page and the command line
+(`approve`, `status`, `export` in another terminal) always see one state. Changes are POSTs
+answered with a redirect (the browser's back button never repeats one), except an edit that
+fails a check: the form comes back with the messages beside the fields and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from quizgen.errors import InputError
+from quizgen.generation import module_content
+from quizgen.models import Quiz, ReviewStatus
+from quizgen.questions import REGISTRY
+from quizgen.review import REJECTION_REASONS
+from quizgen.store import Store
+from quizgen.web import actions, forms, presenting
+from quizgen.web.security import CSRF_FIELD, Guard, GuardMiddleware
+
+HERE = Path(__file__).parent
+
+
+@dataclass
+class Site:
+    """One server run: which database and quiz, its guard, its undo log and pending notice."""
+
+    db: Path | None
+    quiz_id: str
+    guard: Guard
+    log: actions.UndoLog = field(default_factory=actions.UndoLog)
+    notices: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, text) shown once on the next page: `ok` or `error`."""
+
+    def notice(self, kind: str, text: str) -> None:
+        self.notices.append((kind, text))
+
+    def take_notices(self) -> list[tuple[str, str]]:
+        taken, self.notices = self.notices, []
+        return taken
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(code_sentence=presenting.code_sentence, blank_pieces=presenting.blank_pieces)
+    env.filters["pretty_json"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False)
+    return env
+
+
+class Pages:
+    """The route handlers, bound to one `Site`."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.env = _environment()
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def open(self) -> tuple[Store, Quiz]:
+        store = Store.open(self.site.db)
+        try:
+            return store, store.quiz(self.site.quiz_id)
+        except BaseException:
+            store.close()
+            raise
+
+    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
+        filters = context.get("filters") or presenting.Filters()
+        context.setdefault("filters", filters)
+        template = self.env.get_template(name)
+        html = template.render(
+            request=request,
+            csrf=self.site.guard.csrf,
+            csrf_field=CSRF_FIELD,
+            notices=self.site.take_notices(),
+            filter_query=urlencode(filters.items()),
+            undo_label=(self.site.log.peek().label if self.site.log.peek() else None),
+            **context,
+        )
+        return HTMLResponse(html, status_code=status)
+
+    async def form(self, request: Request) -> forms.FormData:
+        """The submitted form, once its CSRF field is checked (403 otherwise)."""
+        form = await request.form()
+        if not self.site.guard.csrf_ok(form.get(CSRF_FIELD)):  # type: ignore[arg-type]
+            raise _Forbidden
+        return forms.FormData(form)
+
+    def back(self, path: str, filters: presenting.Filters) -> RedirectResponse:
+        query = urlencode(filters.items())
+        return RedirectResponse(path + (f"?{query}" if query else ""), status_code=303)
+
+    # -- pages ----------------------------------------------------------------------------
+
+    async def overview(self, request: Request) -> Response:
+        filters = presenting.Filters.of(request.query_params)
+        store, quiz = self.open()
+        try:
+            records = store.questions(quiz.id, include_rejected=True)
+            batches = store.batches(quiz.id)
+            modules = store.modules(quiz.id)
+        finally:
+            store.close()
+        chosen = presenting.select(records, filters)
+        page = max(1, int(request.query_params.get("page", "1") or 1))
+        pages = max(1, -(-len(chosen) // presenting.PAGE_SIZE))
+        page = min(page, pages)
+        shown = chosen[(page - 1) * presenting.PAGE_SIZE : page * presenting.PAGE_SIZE]
+        flags = sorted({flag for record in records for flag in record.flags})
+        return self.render(
+            request,
+            "overview.html",
+            quiz=quiz,
+            filters=filters,
+            batches=presenting.batch_rows(batches, records),
+            modules=[(m.module_id, m.name) for m in modules],
+            batch_keys=sorted({r.batch_key for r in records}),
+            types=[(name, qtype.label) for name, qtype in REGISTRY.items()],
+            flags=flags,
+            questions=shown,
+            total=len(chosen),
+            page=page,
+            pages=pages,
+            formats=_formats(),
+        )
+
+    async def question(self, request: Request) -> Response:
+        filters = presenting.Filters.of(request.query_params)
+        store, quiz = self.open()
+        try:
+            record = store.question(quiz.id, request.path_params["qid"])
+            records = store.questions(quiz.id, include_rejected=True)
+            modules = {m.module_id: m for m in store.modules(quiz.id)}
+        finally:
+            store.close()
+        chosen = presenting.select(records, filters)
+        index, previous, following = presenting.neighbours(chosen, record.id)
+        module = modules.get(record.module_id)
+        content = module_content(module) if module else None
+        spans = presenting.cited_spans(record, content)
+        qtype = REGISTRY.get(record.question_type)
+        return self.render(
+            request,
+            "question.html",
+            quiz=quiz,
+            filters=filters,
+            q=record,
+            qtype=qtype,
+            module=module,
+            segments=presenting.segments(content.text, spans) if content else [],
+            cited=bool(spans),
+            index=index,
+            count=len(chosen),
+            previous=previous,
+            following=following,
+            reasons=REJECTION_REASONS,
+            check_rejected=bool(actions.check_codes(record)),
+        )
+
+    async def edit_form(self, request: Request) -> Response:
+        filters = presenting.Filters.of(request.query_params)
+        store, quiz = self.open()
+        try:
+            record = store.question(quiz.id, request.path_params["qid"])
+        finally:
+            store.close()
+        return self._edit_page(request, quiz, record, record.data, record.updated_at, [], filters)
+
+    def _edit_page(
+        self,
+        request: Request,
+        quiz: Quiz,
+        record: Any,
+        data: dict[str, Any],
+        stamp: str,
+        problems: list[Any],
+        filters: presenting.Filters,
+        status: int = 200,
+    ) -> Response:
+        return self.render(
+            request,
+            "edit.html",
+            status=status,
+            quiz=quiz,
+            filters=filters,
+            q=record,
+            qtype=REGISTRY.get(record.question_type),
+            data=data,
+            rows=forms.form_rows(record.question_type, data),
+            stamp=stamp,
+            problems=problems,
+            by_field=forms.problems_by_field(problems),
+        )
+
+    # -- actions --------------------------------------------------------------------------
+
+    async def approve(self, request: Request) -> Response:
+        form = await self.form(request)
+        filters = presenting.Filters.of(request.query_params)
+        store, quiz = self.open()
+        try:
+            record = store.question(quiz.id, request.path_params["qid"])
+            following = self._following(store, quiz, record.id, filters)
+            try:
+                actions.approve(store, quiz, [record], self.site.log, force=bool(form.get("force")))
+            except InputError as exc:
+                self.site.notice("error", exc.message)
+                return self.back(f"/q/{record.id}", filters)
+        finally:
+            store.close()
+        self.site.notice("ok", f"approved {record.id}")
+        return self.back(f"/q/{following}" if following else "/", filters)
+
+    async def reject(self, request: Request) -> Response:
+        form = await self.form(request)
+        filters = presenting.Filters.of(request.query_params)
+        store, quiz = self.open()
+        try:
+            record = store.question(quiz.id, request.path_params["qid"])
+            following = self._following(store, quiz, record.id, filters)
+            code = actions.reject(
+                store, quiz, record, self.site.log, form.get("reason"), form.get("note")
+            )
+        finally:
+            store.close()
+        self.site.notice("ok", f"rejected {record.id} ({code})")
+        return self.back(f"/q/{following}" if following else "/", filters)
+
+    async def save_edit(self, request: Request) -> Response:
+        form = await self.form(request)
+        filters = presenting.Filters.of(request.query_params)
+        store, quiz = self.open()
+        try:
+            record = store.question(quiz.id, request.path_params["qid"])
+            raw = forms.data_from_form(record.question_type, form)
+            stamp = form.get("updated_at")
+            try:
+                result = actions.edit(store, quiz, record, self.site.log, raw, stamp)
+            except InputError as exc:
+                self.site.notice("error", exc.message)
+                return self.back(f"/q/{record.id}", filters)
+        finally:
+            store.close()
+        if result.problems:
+            return self._edit_page(
+                request, quiz, record, raw, stamp, result.problems, filters, status=422
+            )
+        if result.unchanged:
+            self.site.notice("ok", "no changes; nothing saved")
+        else:
+            self.site.notice("ok", f"saved {record.id}; it is pending review again")
+        return self.back(f"/q/{record.id}", filters)
+
+    async def approve_clean(self, request: Request) -> Response:
+        form = await self.form(request)
+        filters = presenting.Filters.of(request.query_params)
+        batch = form.get("batch")
+        store, quiz = self.open()
+        try:
+            chosen = presenting.clean_pending(store.questions(quiz.id), batch)
+            if chosen:
+                actions.approve(store, quiz, chosen, self.site.log)
+        finally:
+            store.close()
+        self.site.notice("ok", f"approved {len(chosen)} clean pending question(s) in {batch}")
+        return self.back("/", filters)
+
+    async def undo(self, request: Request) -> Response:
+        await self.form(request)
+        filters = presenting.Filters.of(request.query_params)
+        action = self.site.log.peek()
+        store, quiz = self.open()
+        try:
+            label = actions.undo(store, quiz, self.site.log)
+        except InputError as exc:
+            self.site.notice("error", exc.message)
+            return self.back("/", filters)
+        finally:
+            store.close()
+        self.site.notice("ok", f"undone: {label}")
+        target = action.before[0].id if action and len(action.before) == 1 else None
+        return self.back(f"/q/{target}" if target else "/", filters)
+
+    def _following(self, store: Store, quiz: Quiz, qid: str, filters: presenting.Filters) -> Any:
+        chosen = presenting.select(store.questions(quiz.id, include_rejected=True), filters)
+        _, _, following = presenting.neighbours(chosen, qid)
+        return following
+
+    # -- export and publish plan ----------------------------------------------------------
+
+    async def export(self, request: Request) -> Response:
+        from quizgen.commands.export import default_path
+        from quizgen.export import FORMATS, ExportQuiz, export_quiz
+
+        fmt = FORMATS.get(request.query_params.get("format", ""))
+        if fmt is None:
+            return PlainTextResponse("unknown export format", status_code=400)
+        include_pending = request.query_params.get("include_pending") == "1"
+        wanted = {ReviewStatus.APPROVED} | ({ReviewStatus.PENDING} if include_pending else set())
+        store, quiz = self.open()
+        try:
+            records = [q for q in store.questions(quiz.id) if q.review_status in wanted]
+        finally:
+            store.close()
+        result = export_quiz(fmt, ExportQuiz(quiz.id, quiz.title, quiz.language), records)
+        if not result.exported:
+            self.site.notice("error", f"nothing to export in {fmt.name}: approve questions first")
+            return RedirectResponse("/", status_code=303)
+        name = default_path(quiz.title, quiz.id, fmt.extension).name
+        return Response(
+            result.data,
+            media_type="application/octet-stream",
+            headers={"content-disposition": f'attachment; filename="{name}"'},
+        )
+
+    async def publish_plan(self, request: Request) -> Response:
+        from quizgen.canvas.client import normalise_base_url
+        from quizgen.canvas.publish import plan_publication, planned_requests
+        from quizgen.config import setting
+
+        include_pending = request.query_params.get("include_pending") == "1"
+        course_text = request.query_params.get("course", "").strip()
+        course = int(course_text) if course_text.isdigit() else None
+        store, quiz = self.open()
+        try:
+            plan = plan_publication(store, quiz, course_id=course, include_pending=include_pending)
+            configured = setting("CANVAS_BASE_URL", "canvas", "base_url")
+            base_url = normalise_base_url(configured) if configured else "{CANVAS_BASE_URL}"
+            context: dict[str, Any] = {"plan": plan, "requests": planned_requests(plan, base_url)}
+        except InputError as exc:
+            context = {"plan": None, "error": exc.message}
+        finally:
+            store.close()
+        return self.render(
+            request,
+            "publish.html",
+            quiz=quiz,
+            include_pending=include_pending,
+            course=course,
+            **context,
+        )
+
+
+class _Forbidden(Exception):
+    """A form without the page's CSRF value."""
+
+
+def _formats() -> list[tuple[str, str]]:
+    from quizgen.export import FORMATS
+
+    return [(fmt.name, fmt.description) for fmt in FORMATS.values()]
+
+
+async def _forbidden(request: Request, exc: Exception) -> Response:
+    return PlainTextResponse("403 Forbidden: missing or wrong CSRF value\n", status_code=403)
+
+
+async def _input_error(request: Request, exc: Exception) -> Response:
+    message = exc.message if isinstance(exc, InputError) else str(exc)
+    return PlainTextResponse(f"404 Not Found: {message}\n", status_code=404)
+
+
+def create_app(site: Site) -> GuardMiddleware:
+    """The ASGI app for one run: routes behind the guard."""
+    pages = Pages(site)
+    routes = [
+        Route("/", pages.overview),
+        Route("/q/{qid}", pages.question),
+        Route("/q/{qid}/edit", pages.edit_form),
+        Route("/q/{qid}/edit", pages.save_edit, methods=["POST"]),
+        Route("/q/{qid}/approve", pages.approve, methods=["POST"]),
+        Route("/q/{qid}/reject", pages.reject, methods=["POST"]),
+        Route("/approve-clean", pages.approve_clean, methods=["POST"]),
+        Route("/undo", pages.undo, methods=["POST"]),
+        Route("/export", pages.export),
+        Route("/publish", pages.publish_plan),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={_Forbidden: _forbidden, InputError: _input_error},
+    )
+    return GuardMiddleware(app, site.guard)
