@@ -4,11 +4,15 @@ What a caller may rely on:
 - The request is answered from `request.messages` and `request.json_schema` alone, so any kind of
   request (generation, verification, …) goes through it; `request.task` is used only for
   metadata (the `prompt_cache_key`, shared by every call about one module's content).
-- Structured Outputs with a strict schema (`quizgen.llm.schema.strict_schema`) first. A server
-  that refuses `json_schema` (older vLLM, Ollama, gateways: a 400/422) is asked again in plain
-  JSON mode with the schema written into the prompt, and the adapter remembers that mode, so
-  only the first call pays for the refusal. An optional parameter the server names as the
-  culprit of a 400 (`temperature`, `prompt_cache_key`) is dropped the same way, once.
+- Structured Outputs with a strict schema (`quizgen.llm.schema.strict_schema`) first. The mode
+  is decided once per adapter (one run, one model) by the first answer, and never changes:
+  until then, a call whose `json_schema` request gets a 400/422 naming no other parameter
+  (older vLLM, Ollama, gateways) tries once in plain JSON mode with the schema written into the
+  prompt, and if that is answered, plain JSON is the mode from then on (only the first calls
+  pay for the refusal). A call sent in the other mode before the decision retries once in the
+  decided one. After the decision, a 400 is that request's own fault. An optional parameter
+  the server names as the culprit of a 400 (`temperature`, `prompt_cache_key`) is dropped for
+  good, once.
 - Reasoning models (o1/o3/o4, gpt-5 families) never get `temperature`; a non-default one in
   the spec gives one warning, not a failure.
 - The openai client's own retries are off (`max_retries=0`) so nothing is retried twice.
@@ -38,7 +42,14 @@ import anyio
 import openai
 
 from quizgen.errors import ConfigError, ProviderError
-from quizgen.llm.base import FinishReason, LLMRequest, LLMResponse, Message, Usage
+from quizgen.llm.base import (
+    FinishReason,
+    GenerationTask,
+    LLMRequest,
+    LLMResponse,
+    Message,
+    Usage,
+)
 from quizgen.llm.ratelimit import RateGate
 from quizgen.llm.schema import StrictSchemaError, strict_schema
 
@@ -68,9 +79,15 @@ def is_reasoning_model(model: str) -> bool:
 
 
 def cache_key(request: LLMRequest) -> str:
-    """One key per module content: every call about the same text shares OpenAI's cache."""
+    """One key per module content: every call about the same text shares OpenAI's cache.
+
+    A verification request carries no content (its prompt starts with its own system text),
+    so its calls share one key per quiz module, apart from the generation calls."""
     task = request.task
-    basis = task.content or f"{task.quiz_id}/{task.module_id}"
+    if isinstance(task, GenerationTask) and task.content:
+        basis = task.content
+    else:
+        basis = f"{type(task).__name__}/{task.quiz_id}/{task.module_id}"
     return "quizgen-" + hashlib.sha256(basis.encode()).hexdigest()[:24]
 
 
@@ -125,6 +142,8 @@ class OpenAIAdapter:
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0
         )
         self.mode = JSON_SCHEMA
+        self.mode_decided = False
+        """True once an answer proved the mode (see the module docstring); never changes."""
         self._dropped: set[str] = set()
         self._fatal: ProviderError | None = None
         self.temperature = temperature
@@ -179,9 +198,12 @@ class OpenAIAdapter:
         if self._fatal is not None:
             raise self._fatal
         failures = waits = 0
-        fell_back = False
+        mode = self.mode
+        tried_modes: set[str] = set()
         while True:
-            arguments = self._arguments(request)
+            arguments = self._arguments(request, mode)
+            sent_mode = mode
+            tried_modes.add(sent_mode)
             sent_at = await self.gate.wait_turn()
             try:
                 completion = await self._client.chat.completions.create(**arguments)
@@ -229,11 +251,10 @@ class OpenAIAdapter:
                     f"{self.base_url or 'api.openai.com'} ({self._describe(exc)})",
                 ) from None
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                if self._adapt_to_refusal(exc, arguments, fell_back):
-                    fell_back = fell_back or self.mode == JSON_OBJECT
+                retry_mode = self._adapt_to_refusal(exc, arguments, sent_mode, tried_modes)
+                if retry_mode is not None:
+                    mode = retry_mode
                     continue
-                if fell_back:
-                    self.mode = JSON_SCHEMA  # plain JSON did not help: the schema was not it
                 raise ProviderError(
                     f"the server refused the request: {self._describe(exc)}", transient=False
                 ) from None
@@ -249,6 +270,7 @@ class OpenAIAdapter:
                     f"unusable answer from the server: {self._clean(str(exc))}", transient=True
                 ) from None
             self.gate.succeeded()
+            self._decide_mode(sent_mode)
             return self._response(completion)
 
     async def aclose(self) -> None:
@@ -256,10 +278,10 @@ class OpenAIAdapter:
 
     # -- pieces ----------------------------------------------------------------------------
 
-    def _arguments(self, request: LLMRequest) -> dict[str, Any]:
+    def _arguments(self, request: LLMRequest, mode: str) -> dict[str, Any]:
         messages = list(request.messages)
         response_format: dict[str, Any] = {"type": JSON_OBJECT}
-        if self.mode == JSON_SCHEMA:
+        if mode == JSON_SCHEMA:
             with contextlib.suppress(StrictSchemaError):
                 response_format = {
                     "type": JSON_SCHEMA,
@@ -283,9 +305,17 @@ class OpenAIAdapter:
         return arguments
 
     def _adapt_to_refusal(
-        self, exc: openai.APIStatusError, arguments: dict[str, Any], fell_back: bool
-    ) -> bool:
-        """Change what is sent after a 400/422 that names something optional; True: try again."""
+        self,
+        exc: openai.APIStatusError,
+        arguments: dict[str, Any],
+        sent_mode: str,
+        tried_modes: set[str],
+    ) -> str | None:
+        """What to send again after a 400/422, or None: the request's own fault, final.
+
+        An optional parameter the server names is dropped for good. Before the mode is decided,
+        a refused `json_schema` request is tried once in plain JSON mode; after, a request sent
+        in the other mode is tried once in the decided one."""
         param = exc.param or ""
         for name in OPTIONAL_PARAMETERS:
             if name in arguments and param == name:
@@ -294,16 +324,25 @@ class OpenAIAdapter:
                     f"drop-{name}",
                     f"the server refuses {name!r} for model {self.model}; no longer sending it",
                 )
-                return True
-        if arguments["response_format"]["type"] == JSON_SCHEMA and not fell_back:
-            self.mode = JSON_OBJECT
+                return sent_mode
+        if self.mode_decided:
+            return self.mode if self.mode not in tried_modes else None
+        if sent_mode == JSON_SCHEMA and param in ("", "response_format"):
+            return JSON_OBJECT if JSON_OBJECT not in tried_modes else None
+        return None
+
+    def _decide_mode(self, answered_mode: str) -> None:
+        """The first answer decides the response-format mode for the rest of the run."""
+        if self.mode_decided:
+            return
+        self.mode = answered_mode
+        self.mode_decided = True
+        if answered_mode == JSON_OBJECT:
             self._warn_once(
                 "json-object",
                 "the server refuses Structured Outputs (json_schema); using plain JSON mode "
                 "with the schema in the prompt",
             )
-            return True
-        return False
 
     def _response(self, completion: Any) -> LLMResponse:
         model = getattr(completion, "model", None) or self.model
@@ -374,7 +413,9 @@ class OpenAIAdapter:
 
 def _schema_name(request: LLMRequest) -> str:
     name = re.sub(r"[^A-Za-z0-9_-]", "_", str(request.json_schema.get("title") or ""))
-    return (name or f"{request.task.question_type}_answer")[:64]
+    task = request.task
+    kind = task.question_type if isinstance(task, GenerationTask) else "verification"
+    return (name or f"{kind}_answer")[:64]
 
 
 def _with_schema_note(messages: list[Message], schema: dict[str, Any]) -> list[Message]:
