@@ -7,11 +7,20 @@ Shape of a run:
 - a batch asks for what it is missing, screens every answer (type rules, citation, repeats),
   commits the accepted questions and its counters in one transaction, and asks again only for
   what is still missing — fixing malformed JSON (≤ 3 times), invalid questions (≤ 3 times) and
-  short answers (≤ 3 times) with the reason sent back;
-- a batch's failure is data (status + one-line `last_error`), never an exception that cancels
-  its siblings;
-- if the run is cancelled (Ctrl-C), the `finally` puts this run's batches back to pending; the
-  questions they had committed stay.
+  short answers (≤ 3 times) with the reason sent back (`BatchRun`);
+- every write goes through the run's single writer thread (`quizgen.writer`), which groups the
+  answers of many batches into one commit and keeps SQLite off the event loop; a batch goes on
+  only once its answer is committed, so a killed run loses only answers not yet stored;
+- the run renews its batch leases while it is alive, so another process can tell a live run
+  from a dead one (`quizgen.store.lease_alive`);
+- a batch's failure is data (status + one-line `last_error`) for any exception, never one that
+  cancels its siblings;
+- if the run is cancelled (Ctrl-C), its end puts this run's batches back to pending (counted in
+  `RunReport.released`); the questions they had committed stay.
+
+Reuse (the Batch API mode): `RunContext.load` gathers what a run shares, `BatchRun.request`
+builds the next ask and `BatchRun.store_answer` screens, stores and follows up one answer,
+however it was fetched.
 """
 
 from __future__ import annotations
@@ -19,9 +28,12 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import sqlite3
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import anyio
@@ -35,7 +47,21 @@ from quizgen.models import Batch, BatchStatus, ModuleRecord, Quiz, QuizStatus
 from quizgen.questions import question_type
 from quizgen.questions.base import Problem
 from quizgen.spec import QuizSpec, stored_spec
-from quizgen.store import LLMCallRecord, NewQuestion, Store, new_id
+from quizgen.store import (
+    LEASE_SECONDS,
+    LLMCallRecord,
+    NewQuestion,
+    Store,
+    batches_tx,
+    claim_batches_tx,
+    finish_batch_tx,
+    new_id,
+    record_progress_tx,
+    release_batches_tx,
+    renew_leases_tx,
+    set_quiz_status_tx,
+)
+from quizgen.writer import StoreWriter
 
 DEFAULT_CONCURRENCY = 8
 MAX_JSON_CORRECTIONS = 3
@@ -75,6 +101,8 @@ class RunReport:
     busy: list[str] = field(default_factory=list)
     """Batches another live process is generating; this run left them alone."""
     interrupted: bool = False
+    released: int = 0
+    """Batches the end of the run put back to pending: those a cancelled run was still on."""
 
     @property
     def complete(self) -> bool:
@@ -105,9 +133,14 @@ def parse_answer(text: str) -> list[Any]:
 
 
 def quiz_status_for(batches: list[Batch]) -> QuizStatus:
-    """Derive the quiz's status from its batches; the batches table is the truth."""
+    """Derive the quiz's status from its batches; the batches table is the truth.
+
+    A batch still running (in another live process) makes the quiz "generating", whatever the
+    others did: its questions are still coming."""
     if batches and all(b.status == BatchStatus.SUCCEEDED for b in batches):
         return QuizStatus.READY_FOR_REVIEW
+    if any(b.status == BatchStatus.RUNNING for b in batches):
+        return QuizStatus.GENERATING_QUESTIONS
     if any(b.generated_count > 0 for b in batches):
         return QuizStatus.READY_FOR_REVIEW_PARTIAL
     if all(b.status == BatchStatus.PENDING and b.attempts == 0 for b in batches):
@@ -120,9 +153,24 @@ def module_content(record: ModuleRecord) -> ModuleContent:
     return ModuleContent(record.content, spans, record.sha256, tuple(record.warnings))
 
 
+def one_line(exc: BaseException) -> str:
+    """An unexpected exception as a batch's `last_error`: one line, its type named."""
+    text = " ".join(str(exc).split())
+    line = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+def stderr_notice(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
 @dataclass
-class _Run:
+class RunContext:
+    """What every batch of one run shares: the store and its writer, the adapter and the slot
+    limiter, the screen (checks compiled for the quiz) and the texts already kept."""
+
     store: Store
+    writer: StoreWriter
     quiz: Quiz
     spec: QuizSpec
     """The spec snapshot stored at create, validated again (never the spec file)."""
@@ -135,9 +183,233 @@ class _Run:
     text_module: dict[str, str]
     """Which module holds a kept question text: where a batch's repeats came from."""
     run_id: str
-    emit: EventSink
-    outcomes: list[BatchOutcome]
+    emit: EventSink = field(default=lambda event: None)
+    outcomes: list[BatchOutcome] = field(default_factory=list)
     verify: bool = False
+
+    @classmethod
+    def load(
+        cls,
+        store: Store,
+        writer: StoreWriter,
+        quiz: Quiz,
+        adapter: LLMAdapter,
+        run_id: str,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        emit: EventSink | None = None,
+        verify: bool = False,
+    ) -> RunContext:
+        """Read what a run needs from the store: the spec snapshot, modules, kept questions
+        (seeding the repeat checks and the avoid lists)."""
+        modules = {m.module_id: m for m in store.modules(quiz.id)}
+        kept = store.kept_questions(quiz.id)
+        module_of = {b.key: b.module_id for b in store.batches(quiz.id)}
+        module_texts: dict[str, list[str]] = {module_id: [] for module_id in modules}
+        for key, _, data in kept:
+            module_texts.setdefault(module_of.get(key, ""), []).append(
+                data.get("question_text", "")
+            )
+        return cls(
+            store=store,
+            writer=writer,
+            quiz=quiz,
+            spec=stored_spec(quiz),
+            adapter=adapter,
+            limiter=anyio.CapacityLimiter(max(1, concurrency)),
+            screen=Screen.of(kept),
+            modules=modules,
+            contents={m.module_id: module_content(m) for m in modules.values()},
+            module_texts=module_texts,
+            text_module={t: m for m, texts in module_texts.items() for t in texts},
+            run_id=run_id,
+            emit=emit or (lambda event: None),
+            verify=verify,
+        )
+
+    async def ask(self, request: LLMRequest) -> tuple[LLMResponse, float]:
+        """One LLM call in a concurrency slot; the seconds count the call, not the wait for
+        the slot. A `ProviderError` carries its seconds in `CallFailed`."""
+        async with self.limiter:
+            started = time.perf_counter()
+            try:
+                response = await self.adapter.complete(request)
+            except ProviderError as exc:
+                raise CallFailed(exc.message, time.perf_counter() - started) from None
+            return response, time.perf_counter() - started
+
+
+class CallFailed(Exception):
+    """An LLM call the adapter gave up on; `seconds` it took."""
+
+    def __init__(self, message: str, seconds: float) -> None:
+        super().__init__(message)
+        self.message = message
+        self.seconds = seconds
+
+
+@dataclass
+class BatchRun:
+    """One batch's run in progress: its conversation, counters and correction budget.
+
+    The loop is `request()` → an answer → `store_answer()` until `done`; then `finish()`.
+    `store_answer` is the one place an answer is parsed, screened, stored and followed up
+    (a correction or a top-up appended to the conversation), whoever fetched it."""
+
+    batch: Batch
+    generated: int
+    conversation: list[Message] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    """Texts rejected as repeats: the next ask must avoid them too."""
+    new_ids: list[str] = field(default_factory=list)
+    calls: int = 0
+    json_fixes: int = 0
+    validation_fixes: int = 0
+    top_ups: int = 0
+    error: str | None = None
+    done: bool = False
+
+    @classmethod
+    def start(cls, batch: Batch) -> BatchRun:
+        return cls(batch, batch.generated_count, done=batch.generated_count >= batch.target_count)
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.batch.target_count - self.generated)
+
+    @property
+    def status(self) -> BatchStatus:
+        return _batch_status(self.generated, self.batch.target_count)
+
+    def request(self, ctx: RunContext) -> LLMRequest:
+        """The next ask: the conversation so far, for the questions still missing."""
+        batch, module = self.batch, ctx.modules[self.batch.module_id]
+        task = GenerationTask(
+            quiz_id=ctx.quiz.id,
+            batch_key=batch.key,
+            module_id=batch.module_id,
+            module_name=module.name,
+            question_type=batch.question_type,
+            count=self.missing,
+            language=ctx.quiz.language,
+            content=module.content,
+            difficulty=batch.difficulty or ctx.spec.difficulty,
+            instructions=ctx.spec.instructions,
+            avoid=_avoid(ctx, batch.module_id, self.refused),
+        )
+        if not self.conversation:
+            self.conversation = prompts.build_messages(task)
+        self.calls += 1
+        schema = question_type(batch.question_type).batch_schema()
+        return LLMRequest(task, tuple(self.conversation), schema, attempt=self.calls)
+
+    async def store_answer(
+        self, ctx: RunContext, request: LLMRequest, response: LLMResponse, seconds: float
+    ) -> None:
+        """Parse, screen and store one answer (accepted questions, rejections, the call, in one
+        commit), then plan what comes next: done, or a correction / top-up to ask."""
+        batch, language = self.batch, ctx.quiz.language
+        try:
+            items = _answer_items(response)
+        except AnswerFormatError as exc:
+            await _record_call(ctx, batch, request, response, seconds, f"malformed answer: {exc}")
+            if response.finish_reason == "refusal":
+                self._end(f"the model refused: {response.refusal or exc}")
+            elif response.finish_reason == "content_filter":
+                self._end(str(exc))
+            elif self.json_fixes >= MAX_JSON_CORRECTIONS:
+                self._end(f"malformed answer after {self.json_fixes} corrections: {exc}")
+            else:
+                self.json_fixes += 1
+                self.conversation += [
+                    Message("assistant", response.text),
+                    prompts.json_correction(str(exc), language),
+                ]
+            return
+        missing = self.missing
+        qtype = question_type(batch.question_type)
+        content = ctx.contents[batch.module_id]
+        accepted, rejected, problems = _screen_items(
+            ctx, batch, qtype, items, content, missing, self.refused
+        )
+        call = LLMCallRecord.of(ctx.adapter, request, response, seconds, None)
+        try:
+            self.new_ids += await ctx.writer.run(
+                partial(
+                    record_progress_tx,
+                    quiz_id=ctx.quiz.id,
+                    key=batch.key,
+                    run_id=ctx.run_id,
+                    accepted=accepted,
+                    rejected=rejected,
+                    call=call,
+                    module_id=batch.module_id,
+                    question_type=batch.question_type,
+                )
+            )
+        except StoreError as exc:
+            self._end(exc.message)
+            return
+        self.generated += len(accepted)
+        texts = [q.data["question_text"] for q in accepted]
+        ctx.module_texts.setdefault(batch.module_id, []).extend(texts)
+        ctx.text_module.update(dict.fromkeys(texts, batch.module_id))
+        ctx.emit(BatchEvent(batch.key, BatchStatus.RUNNING, self.generated, batch.target_count))
+        if self.missing == 0:
+            self._end(None)
+            return
+        still = self.missing
+        self.conversation.append(Message("assistant", response.text))
+        if problems:
+            if self.validation_fixes >= MAX_VALIDATION_CORRECTIONS:
+                first = problems[0][1][0]
+                self._end(
+                    f"{still} question(s) still invalid after {self.validation_fixes} "
+                    f"corrections ({first})"
+                )
+                return
+            self.validation_fixes += 1
+            self.conversation.append(prompts.validation_correction(problems, still, language))
+        else:
+            if self.top_ups >= MAX_TOP_UPS:
+                self._end(f"the model gave {self.generated} of {batch.target_count} questions")
+                return
+            self.top_ups += 1
+            self.conversation.append(prompts.top_up(still, language))
+
+    async def store_failure(
+        self, ctx: RunContext, request: LLMRequest, error: str, seconds: float
+    ) -> None:
+        """A call the provider gave up on: recorded, and the batch's run ends."""
+        await _record_call(ctx, self.batch, request, None, seconds, error)
+        self._end(error)
+
+    async def finish(self, ctx: RunContext) -> BatchOutcome:
+        """Store the batch's final status (releasing its lease) and report it."""
+        status = self.status
+        error = None if status == BatchStatus.SUCCEEDED else self.error
+        batch = self.batch
+        try:
+            await ctx.writer.run(
+                partial(
+                    finish_batch_tx,
+                    quiz_id=ctx.quiz.id,
+                    key=batch.key,
+                    run_id=ctx.run_id,
+                    status=status,
+                    last_error=error,
+                )
+            )
+        except StoreError as exc:
+            error = exc.message  # the lease stays; the end of the run puts it back to pending
+        outcome = BatchOutcome(batch.key, status, self.generated, batch.target_count, error)
+        ctx.outcomes.append(outcome)
+        ctx.emit(BatchEvent(batch.key, status, self.generated, batch.target_count, error or ""))
+        return outcome
+
+    def _end(self, error: str | None) -> None:
+        self.error = error
+        self.done = True
 
 
 async def generate(
@@ -147,190 +419,147 @@ async def generate(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     on_event: EventSink | None = None,
+    on_notice: Callable[[str], None] | None = None,
     force: bool = False,
     run_id: str | None = None,
     verify: bool = False,
+    report: RunReport | None = None,
+    lease_seconds: float = LEASE_SECONDS,
 ) -> RunReport:
     """Run every unfinished batch of `quiz` to an end; see the module docstring.
 
     With `verify`, each batch's new questions are then answered from their quotes by an
-    independent call and disagreements flagged (`quizgen.verification`)."""
-    spec = stored_spec(quiz)  # before any claim: an unreadable snapshot changes nothing
-    report = RunReport(quiz.id, run_id or new_id())
-    claimed, busy = store.claim_batches(quiz.id, report.run_id, force=force)
-    report.busy = [b.key for b in busy]
-    modules = {m.module_id: m for m in store.modules(quiz.id)}
-    kept = store.kept_questions(quiz.id)
-    module_of = {b.key: b.module_id for b in store.batches(quiz.id)}
-    module_texts: dict[str, list[str]] = {module_id: [] for module_id in modules}
-    for key, _, data in kept:
-        module_texts.setdefault(module_of.get(key, ""), []).append(data.get("question_text", ""))
-    run = _Run(
-        store=store,
-        quiz=quiz,
-        spec=spec,
-        adapter=adapter,
-        limiter=anyio.CapacityLimiter(max(1, concurrency)),
-        screen=Screen.of(kept),
-        modules=modules,
-        contents={m.module_id: module_content(m) for m in modules.values()},
-        module_texts=module_texts,
-        text_module={t: m for m, texts in module_texts.items() for t in texts},
-        run_id=report.run_id,
-        emit=on_event or (lambda event: None),
-        outcomes=report.outcomes,
-        verify=verify,
-    )
-    store.set_quiz_status(quiz.id, QuizStatus.GENERATING_QUESTIONS)
-    try:
-        async with anyio.create_task_group() as group:
-            for batch in claimed:
-                group.start_soon(_run_batch, run, batch)
-    finally:
-        with anyio.CancelScope(shield=True):
-            store.release_batches(quiz.id, report.run_id)
-            batches = store.batches(quiz.id)
-            status = quiz_status_for(batches)
-            reason = "no_questions_generated" if status == QuizStatus.FAILED else None
-            store.set_quiz_status(quiz.id, status, reason)
+    independent call and disagreements flagged (`quizgen.verification`). `on_notice` hears
+    one-line notices (the database is busy); the default prints them to stderr. Pass a
+    `report` to read it also when the run is cancelled (`released` counts the batches the
+    cancelled run put back to pending)."""
+    stored_spec(quiz)  # before any claim: an unreadable snapshot changes nothing
+    report = report or RunReport(quiz.id, run_id or new_id())
+    async with StoreWriter(store.path, on_notice=on_notice or stderr_notice) as writer:
+        claimed, busy = await writer.run(
+            partial(
+                claim_batches_tx,
+                quiz_id=quiz.id,
+                run_id=report.run_id,
+                force=force,
+                lease_seconds=lease_seconds,
+            )
+        )
+        report.busy = [b.key for b in busy]
+        try:
+            ctx = RunContext.load(
+                store,
+                writer,
+                quiz,
+                adapter,
+                report.run_id,
+                concurrency=concurrency,
+                emit=on_event,
+                verify=verify,
+            )
+            ctx.outcomes = report.outcomes
+            await writer.run(
+                partial(set_quiz_status_tx, quiz_id=quiz.id, status=QuizStatus.GENERATING_QUESTIONS)
+            )
+            async with anyio.create_task_group() as leases:
+                leases.start_soon(_renew_leases, ctx, lease_seconds)
+                async with anyio.create_task_group() as group:
+                    for batch in claimed:
+                        group.start_soon(_run_batch, ctx, batch)
+                leases.cancel_scope.cancel()
+        finally:
+            with anyio.CancelScope(shield=True):
+                report.released = await writer.run(
+                    partial(_settle, quiz_id=quiz.id, run_id=report.run_id)
+                )
     return report
 
 
-async def _run_batch(run: _Run, batch: Batch) -> None:
-    qtype = question_type(batch.question_type)
-    module = run.modules[batch.module_id]
-    content = run.contents[batch.module_id]
-    spec = run.spec
-    generated = batch.generated_count
-    run.emit(BatchEvent(batch.key, BatchStatus.RUNNING, generated, batch.target_count))
-    conversation: list[Message] = []
-    refused: list[str] = []  # texts rejected as repeats: the next ask must avoid them too
-    new_ids: list[str] = []
-    calls = json_fixes = validation_fixes = top_ups = 0
-    error: str | None = None
-    while generated < batch.target_count:
-        missing = batch.target_count - generated
-        task = GenerationTask(
-            quiz_id=run.quiz.id,
-            batch_key=batch.key,
-            module_id=batch.module_id,
-            module_name=module.name,
-            question_type=batch.question_type,
-            count=missing,
-            language=run.quiz.language,
-            content=module.content,
-            difficulty=batch.difficulty or spec.difficulty,
-            instructions=spec.instructions,
-            avoid=_avoid(run, batch.module_id, refused),
-        )
-        if not conversation:
-            conversation = prompts.build_messages(task)
-        calls += 1
-        request = LLMRequest(task, tuple(conversation), qtype.batch_schema(), attempt=calls)
-        started = time.perf_counter()
-        try:
-            async with run.limiter:
-                response = await run.adapter.complete(request)
-        except ProviderError as exc:
-            error = exc.message
-            _record(run, batch, request, None, time.perf_counter() - started, error=error)
-            break
-        seconds = time.perf_counter() - started
+def _settle(conn: sqlite3.Connection, *, quiz_id: str, run_id: str) -> int:
+    """The end of a run, in one transaction: what it still holds goes back to pending (a
+    cancelled run), and the quiz's status is derived again. Returns how many went back."""
+    released = release_batches_tx(conn, quiz_id, run_id)
+    status = quiz_status_for(batches_tx(conn, quiz_id))
+    reason = "no_questions_generated" if status == QuizStatus.FAILED else None
+    set_quiz_status_tx(conn, quiz_id, status, reason)
+    return released
 
-        try:
-            items = _answer_items(response)
-        except AnswerFormatError as exc:
-            _record(run, batch, request, response, seconds, error=f"malformed answer: {exc}")
-            if response.finish_reason == "refusal":
-                error = f"the model refused: {response.refusal or exc}"
-                break
-            if response.finish_reason == "content_filter":
-                error = str(exc)
-                break
-            if json_fixes >= MAX_JSON_CORRECTIONS:
-                error = f"malformed answer after {json_fixes} corrections: {exc}"
-                break
-            json_fixes += 1
-            conversation += [
-                Message("assistant", response.text),
-                prompts.json_correction(str(exc), run.quiz.language),
-            ]
-            continue
 
-        accepted, rejected, problems = _screen_items(
-            run, batch, qtype, items, content, missing, refused
-        )
-        try:
-            new_ids += run.store.record_progress(
-                run.quiz.id,
-                batch.key,
-                run.run_id,
-                accepted=accepted,
-                rejected=rejected,
-                call=LLMCallRecord.of(run.adapter, request, response, seconds, None),
-                module_id=batch.module_id,
-                question_type=batch.question_type,
-            )
-        except StoreError as exc:
-            error = exc.message
-            break
-        generated += len(accepted)
-        texts = [q.data["question_text"] for q in accepted]
-        run.module_texts.setdefault(batch.module_id, []).extend(texts)
-        run.text_module.update(dict.fromkeys(texts, batch.module_id))
-        run.emit(BatchEvent(batch.key, BatchStatus.RUNNING, generated, batch.target_count))
-        if generated >= batch.target_count:
-            break
-        still = batch.target_count - generated
-        conversation.append(Message("assistant", response.text))
-        if problems:
-            if validation_fixes >= MAX_VALIDATION_CORRECTIONS:
-                first = problems[0][1][0]
-                error = (
-                    f"{still} question(s) still invalid after {validation_fixes} corrections"
-                    f" ({first})"
+async def _renew_leases(ctx: RunContext, lease_seconds: float) -> None:
+    """Keep this run's leases alive while it runs; a killed run stops renewing, and its
+    batches become takeable once the lease expires."""
+    while True:
+        await anyio.sleep(lease_seconds / 3)
+        with contextlib.suppress(StoreError):  # busy for long: the next renewal tries again
+            await ctx.writer.run(
+                partial(
+                    renew_leases_tx,
+                    quiz_id=ctx.quiz.id,
+                    run_id=ctx.run_id,
+                    lease_seconds=lease_seconds,
                 )
+            )
+
+
+async def _run_batch(ctx: RunContext, batch: Batch) -> None:
+    """One batch to its end. Whatever goes wrong inside ends this batch failed (or partial)
+    with a one-line error; it never cancels the siblings."""
+    state = BatchRun.start(batch)
+    ctx.emit(BatchEvent(batch.key, BatchStatus.RUNNING, state.generated, batch.target_count))
+    try:
+        while not state.done:
+            request = state.request(ctx)
+            try:
+                response, seconds = await ctx.ask(request)
+            except CallFailed as failed:
+                await state.store_failure(ctx, request, failed.message, failed.seconds)
                 break
-            validation_fixes += 1
-            conversation.append(prompts.validation_correction(problems, still, run.quiz.language))
-        else:
-            if top_ups >= MAX_TOP_UPS:
-                error = f"the model gave {generated} of {batch.target_count} questions"
-                break
-            top_ups += 1
-            conversation.append(prompts.top_up(still, run.quiz.language))
+            await state.store_answer(ctx, request, response, seconds)
+    except Exception as exc:  # a bug or an unforeseen failure: this batch's data, not a crash
+        state.error = one_line(exc)
+    try:
+        await state.finish(ctx)
+    except Exception as exc:  # finishing failed too: the end of the run releases the lease
+        error = one_line(exc)
+        ctx.outcomes.append(
+            BatchOutcome(batch.key, state.status, state.generated, batch.target_count, error)
+        )
+        return
+    if ctx.verify and state.new_ids:
+        try:
+            await _verify(ctx, batch, state.new_ids)
+        except Exception as exc:  # verification never changes the batch's outcome
+            ctx.emit(
+                BatchEvent(
+                    batch.key,
+                    state.status,
+                    state.generated,
+                    batch.target_count,
+                    f"verification failed: {one_line(exc)}",
+                )
+            )
 
-    status = _batch_status(generated, batch.target_count)
-    if status == BatchStatus.SUCCEEDED:
-        error = None
-    with anyio.CancelScope(shield=True):
-        run.store.finish_batch(run.quiz.id, batch.key, run.run_id, status, error)
-    run.outcomes.append(BatchOutcome(batch.key, status, generated, batch.target_count, error))
-    run.emit(BatchEvent(batch.key, status, generated, batch.target_count, error or ""))
-    if run.verify and new_ids:
-        await _verify(run, batch, new_ids)
 
-
-async def _verify(run: _Run, batch: Batch, ids: list[str]) -> None:
+async def _verify(ctx: RunContext, batch: Batch, ids: list[str]) -> None:
     from quizgen.verification import verify_batch
 
     wanted = set(ids)
     records = [
-        q for q in run.store.questions(run.quiz.id, module_id=batch.module_id) if q.id in wanted
+        q for q in ctx.store.questions(ctx.quiz.id, module_id=batch.module_id) if q.id in wanted
     ]
     await verify_batch(
-        run.store,
-        run.adapter,
-        run.limiter,
-        quiz_id=run.quiz.id,
-        language=run.quiz.language,
+        ctx.writer,
+        ctx.adapter,
+        ctx.limiter,
+        quiz_id=ctx.quiz.id,
+        language=ctx.quiz.language,
         batch_key=batch.key,
         module_id=batch.module_id,
         records=records,
     )
 
 
-def _avoid(run: _Run, module_id: str, refused: list[str]) -> tuple[str, ...]:
+def _avoid(run: RunContext, module_id: str, refused: list[str]) -> tuple[str, ...]:
     """Question texts the next ask must not repeat: the module's own, then what this batch had
     rejected as repeats; once it has hit a repeat of another module (overlapping content), that
     module's questions too — only the modules it collided with, so the list stays short."""
@@ -355,7 +584,7 @@ def _answer_items(response: LLMResponse) -> list[Any]:
 
 
 def _screen_items(
-    run: _Run,
+    run: RunContext,
     batch: Batch,
     qtype: Any,
     items: list[Any],
@@ -403,25 +632,27 @@ def _batch_status(generated: int, target: int) -> BatchStatus:
     return BatchStatus.PARTIAL if generated > 0 else BatchStatus.FAILED
 
 
-def _record(
-    run: _Run,
+async def _record_call(
+    ctx: RunContext,
     batch: Batch,
     request: LLMRequest,
     response: LLMResponse | None,
     seconds: float,
-    *,
     error: str,
 ) -> None:
     """Store a call that produced no questions (a failure or a malformed answer)."""
     # A lost lease means another run holds the batch and records its own calls.
     with contextlib.suppress(StoreError):
-        run.store.record_progress(
-            run.quiz.id,
-            batch.key,
-            run.run_id,
-            accepted=[],
-            rejected=[],
-            call=LLMCallRecord.of(run.adapter, request, response, seconds, error),
-            module_id=batch.module_id,
-            question_type=batch.question_type,
+        await ctx.writer.run(
+            partial(
+                record_progress_tx,
+                quiz_id=ctx.quiz.id,
+                key=batch.key,
+                run_id=ctx.run_id,
+                accepted=[],
+                rejected=[],
+                call=LLMCallRecord.of(ctx.adapter, request, response, seconds, error),
+                module_id=batch.module_id,
+                question_type=batch.question_type,
+            )
         )

@@ -100,6 +100,10 @@ class Batch:
     llm_seconds: float = 0.0
     calls: int = 0
     rejected_count: int = 0
+    runner_host: str | None = None
+    runner_boot: str | None = None
+    lease_expires_at: str | None = None
+    """While running: when the lease lapses unless its run renews it (`store.LEASE_SECONDS`)."""
 
     @property
     def missing(self) -> int:

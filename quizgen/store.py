@@ -7,10 +7,19 @@ Why it looks like this:
 - Every write is one `BEGIN IMMEDIATE` transaction. A batch's accepted questions, its counters
   and its LLM call record are committed together, so after `kill -9` at any instant the store is
   consistent and a retry neither loses nor duplicates questions.
-- A batch being generated is leased to one run (`run_id`, `runner_pid`). Writes check the lease,
-  so two runs can never both add questions to one batch; a lease whose process is gone is stale
-  and `retry` takes it over.
-- WAL mode so `quizgen status` can read while `create` writes.
+- A batch being generated is leased to one run: `run_id`, and the runner's pid, host and boot
+  identity, with an expiry the run renews while it is alive (`LEASE_SECONDS`). Writes check the
+  lease, so two runs can never both add questions to one batch. A lease is stale — and `retry`
+  takes it over — when it has expired, when its host is this one but booted since, or when its
+  process on this host is gone. A pid alone is not enough: pids are reused, and two containers
+  sharing a database both run as pid 1.
+- WAL mode so `quizgen status` can read while `create` writes, with `synchronous=NORMAL`: a
+  commit is durable against a killed process (the promise of `retry`); a power cut or an OS
+  crash can lose the last commits before the next checkpoint, never the database's consistency
+  (docs/reliability.md).
+- During generation every write goes through one writer thread (`quizgen.writer`) that groups
+  many answers into one transaction; the functions it runs are the `*_tx` functions below,
+  each taking the open connection. Outside generation, `Store` methods run them directly.
 """
 
 from __future__ import annotations
@@ -18,11 +27,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +63,8 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "quizgen.db"
 MIGRATIONS_TABLE = "_quizgen_migrations"
+LEASE_SECONDS = 60.0
+"""How long a batch lease lasts unless renewed; a live run renews it every third of that."""
 
 
 def default_db_path() -> Path:
@@ -66,6 +78,59 @@ def now() -> str:
 
 def new_id() -> str:
     return secrets.token_hex(6)
+
+
+def stamp_after(seconds: float) -> str:
+    """`now()` plus `seconds`, in the same sortable format."""
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Runner:
+    """Who holds a lease: a process on a host since a boot. `current()` is this process."""
+
+    pid: int
+    host: str
+    boot: str
+
+    @classmethod
+    def current(cls) -> Runner:
+        return cls(os.getpid(), socket.gethostname(), _boot_id())
+
+
+def _boot_id() -> str:
+    """The kernel's boot id (Linux); "" elsewhere, where the expiry alone covers a reboot."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+def lease_alive(
+    pid: int | None,
+    host: str | None,
+    boot: str | None,
+    expires_at: str | None,
+    *,
+    me: Runner,
+    at: str,
+) -> bool:
+    """Whether a batch lease is held by a live run (see the module docstring).
+
+    A lease without a host (written before leases had one) falls back to the pid check."""
+    if pid is None:
+        return False
+    if expires_at is not None and expires_at <= at:
+        return False
+    if host is None:
+        return _process_alive(pid)
+    if host != me.host:
+        return True  # another machine or container: only its renewals say it is alive
+    if boot != me.boot:
+        return False  # this host rebooted since: every process of that boot is gone
+    if pid == me.pid:
+        return expires_at is not None  # another run in this process, renewing its lease
+    return _process_alive(pid)
 
 
 # --- migrations ----------------------------------------------------------------------------
@@ -290,6 +355,13 @@ def m006_batch_api(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m007_batch_leases(conn: sqlite3.Connection) -> None:
+    """A batch lease names its runner's host and boot and expires unless renewed."""
+    for column in ("runner_host TEXT", "runner_boot TEXT", "lease_expires_at TEXT"):
+        conn.execute(f"ALTER TABLE batches ADD COLUMN {column}")
+
+
 # --- what the generation loop hands the store ---------------------------------------------
 
 
@@ -425,7 +497,10 @@ class Store:
             if name not in applied:
                 with self._write() as tx:
                     step(tx)
-                    tx.execute(f"INSERT INTO {MIGRATIONS_TABLE} VALUES (?, ?)", (name, now()))
+                    tx.execute(
+                        f"INSERT INTO {MIGRATIONS_TABLE} (name, applied_at) VALUES (?, ?)",
+                        (name, now()),
+                    )
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -547,10 +622,7 @@ class Store:
         self, quiz_id: str, status: QuizStatus, failure_reason: str | None = None
     ) -> None:
         with self._write() as tx:
-            tx.execute(
-                "UPDATE quizzes SET status = ?, failure_reason = ?, updated_at = ? WHERE id = ?",
-                (status, failure_reason, now(), quiz_id),
-            )
+            set_quiz_status_tx(tx, quiz_id, status, failure_reason)
 
     def modules(self, quiz_id: str) -> list[ModuleRecord]:
         rows = self._rows("SELECT * FROM modules WHERE quiz_id = ? ORDER BY rowid", (quiz_id,))
@@ -571,40 +643,19 @@ class Store:
     # --- batches ---------------------------------------------------------------------------
 
     def batches(self, quiz_id: str) -> list[Batch]:
-        rows = self._rows("SELECT * FROM batches WHERE quiz_id = ? ORDER BY rowid", (quiz_id,))
-        return [_batch(row) for row in rows]
+        return batches_tx(self.db.conn, quiz_id)
 
     def claim_batches(
-        self, quiz_id: str, run_id: str, *, force: bool = False
+        self,
+        quiz_id: str,
+        run_id: str,
+        *,
+        force: bool = False,
+        lease_seconds: float = LEASE_SECONDS,
     ) -> tuple[list[Batch], list[Batch]]:
-        """Lease every unfinished batch of the quiz to `run_id`.
-
-        Unfinished: pending, failed, partial, and running whose process is gone (a killed run).
-        A batch running in a live process is left alone (returned second) unless `force`.
-        Succeeded batches are never touched.
-        """
-        claimed: list[str] = []
-        busy: list[Batch] = []
-        stamp = now()
+        """Lease every unfinished batch of the quiz to `run_id`; see `claim_batches_tx`."""
         with self._write() as tx:
-            for batch in self.batches(quiz_id):
-                if batch.status == BatchStatus.SUCCEEDED:
-                    continue
-                if (
-                    batch.status == BatchStatus.RUNNING
-                    and not force
-                    and _process_alive(batch.runner_pid)
-                ):
-                    busy.append(batch)
-                    continue
-                tx.execute(
-                    "UPDATE batches SET status = ?, run_id = ?, runner_pid = ?, started_at = ?,"
-                    " updated_at = ? WHERE quiz_id = ? AND key = ?",
-                    (BatchStatus.RUNNING, run_id, os.getpid(), stamp, stamp, quiz_id, batch.key),
-                )
-                claimed.append(batch.key)
-        by_key = {b.key: b for b in self.batches(quiz_id)}
-        return [by_key[key] for key in claimed], busy
+            return claim_batches_tx(tx, quiz_id, run_id, force=force, lease_seconds=lease_seconds)
 
     def record_progress(
         self,
@@ -618,95 +669,31 @@ class Store:
         module_id: str,
         question_type: str,
     ) -> list[str]:
-        """Commit one LLM answer's outcome for a leased batch, atomically; return the new ids.
-
-        Raises `StoreError` when the lease was lost (another run took the batch over), in which
-        case nothing is written.
-        """
-        stamp = now()
-        ids: list[str] = []
+        """Commit one LLM answer's outcome for a leased batch; see `record_progress_tx`."""
         with self._write() as tx:
-            row = tx.execute(
-                "SELECT generated_count FROM batches WHERE quiz_id = ? AND key = ? AND run_id = ?",
-                (quiz_id, key, run_id),
-            ).fetchone()
-            if row is None:
-                raise StoreError(f"batch {key} was taken over by another run; stopped writing it")
-            position = row[0]
-            records = []
-            for question in accepted:
-                position += 1
-                ids.append(new_id())
-                records.append(
-                    _question_row(
-                        ids[-1], quiz_id, module_id, key, question_type, position, question, stamp
-                    )
-                )
-            for question in rejected:
-                records.append(
-                    _question_row(
-                        new_id(), quiz_id, module_id, key, question_type, 0, question, stamp
-                    )
-                )
-            tx.executemany("INSERT INTO questions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", records)
-            usage = (
-                (0, 0, 0, 0.0, 0)
-                if call is None
-                else (call.input_tokens, call.output_tokens, call.cached_tokens, call.seconds, 1)
+            return record_progress_tx(
+                tx,
+                quiz_id,
+                key,
+                run_id,
+                accepted=accepted,
+                rejected=rejected,
+                call=call,
+                module_id=module_id,
+                question_type=question_type,
             )
-            tx.execute(
-                "UPDATE batches SET generated_count = ?, rejected_count = rejected_count + ?,"
-                " input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,"
-                " cached_tokens = cached_tokens + ?, llm_seconds = llm_seconds + ?,"
-                " calls = calls + ?, updated_at = ? WHERE quiz_id = ? AND key = ?",
-                (position, len(rejected), *usage, stamp, quiz_id, key),
-            )
-            if call is not None:
-                tx.execute(
-                    "INSERT INTO llm_calls (quiz_id, batch_key, attempt, provider, model, prompt,"
-                    " response, finish_reason, input_tokens, output_tokens, cached_tokens,"
-                    " seconds, error, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        quiz_id,
-                        key,
-                        call.attempt,
-                        call.provider,
-                        call.model,
-                        call.prompt,
-                        call.response,
-                        call.finish_reason,
-                        call.input_tokens,
-                        call.output_tokens,
-                        call.cached_tokens,
-                        call.seconds,
-                        call.error,
-                        stamp,
-                    ),
-                )
-        return ids
 
     def finish_batch(
         self, quiz_id: str, key: str, run_id: str, status: BatchStatus, last_error: str | None
     ) -> None:
         """End a run of a batch: final status, one more attempt, lease released."""
-        stamp = now()
         with self._write() as tx:
-            tx.execute(
-                "UPDATE batches SET status = ?, last_error = ?, attempts = attempts + 1,"
-                " run_id = NULL, runner_pid = NULL, finished_at = ?, updated_at = ?"
-                " WHERE quiz_id = ? AND key = ? AND run_id = ?",
-                (status, last_error, stamp, stamp, quiz_id, key, run_id),
-            )
+            finish_batch_tx(tx, quiz_id, key, run_id, status, last_error)
 
     def release_batches(self, quiz_id: str, run_id: str) -> int:
         """Put this run's unfinished batches back to pending (Ctrl-C); their questions stay."""
         with self._write() as tx:
-            cursor = tx.execute(
-                "UPDATE batches SET status = ?, run_id = NULL, runner_pid = NULL, updated_at = ?"
-                " WHERE quiz_id = ? AND run_id = ?",
-                (BatchStatus.PENDING, now(), quiz_id, run_id),
-            )
-            return cursor.rowcount
+            return release_batches_tx(tx, quiz_id, run_id)
 
     # --- questions -------------------------------------------------------------------------
 
@@ -928,7 +915,7 @@ class Store:
                 )
             )
         with self._write() as tx:
-            tx.executemany("INSERT INTO questions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", records)
+            tx.executemany(INSERT_QUESTION, records)
         return ids
 
     def record_verification(
@@ -939,60 +926,10 @@ class Store:
         disputed: list[str],
         flag: str,
     ) -> None:
-        """Store a verification call (counted in its batch's calls and tokens) and add `flag`
-        to the disputed questions, in one transaction."""
-        stamp = now()
+        """Store a verification call and flag the disputed questions; see
+        `record_verification_tx`."""
         with self._write() as tx:
-            tx.execute(
-                "UPDATE batches SET input_tokens = input_tokens + ?,"
-                " output_tokens = output_tokens + ?, cached_tokens = cached_tokens + ?,"
-                " llm_seconds = llm_seconds + ?, calls = calls + 1, updated_at = ?"
-                " WHERE quiz_id = ? AND key = ?",
-                (
-                    call.input_tokens,
-                    call.output_tokens,
-                    call.cached_tokens,
-                    call.seconds,
-                    stamp,
-                    quiz_id,
-                    batch_key,
-                ),
-            )
-            tx.execute(
-                "INSERT INTO llm_calls (quiz_id, batch_key, attempt, provider, model, prompt,"
-                " response, finish_reason, input_tokens, output_tokens, cached_tokens,"
-                " seconds, error, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    quiz_id,
-                    batch_key,
-                    call.attempt,
-                    call.provider,
-                    call.model,
-                    call.prompt,
-                    call.response,
-                    call.finish_reason,
-                    call.input_tokens,
-                    call.output_tokens,
-                    call.cached_tokens,
-                    call.seconds,
-                    call.error,
-                    stamp,
-                ),
-            )
-            for question_id in disputed:
-                row = tx.execute(
-                    "SELECT flags FROM questions WHERE quiz_id = ? AND id = ?",
-                    (quiz_id, question_id),
-                ).fetchone()
-                if row is None:
-                    continue
-                flags = json.loads(row[0])
-                if flag not in flags:
-                    tx.execute(
-                        "UPDATE questions SET flags = ?, updated_at = ?"
-                        " WHERE quiz_id = ? AND id = ?",
-                        (json.dumps([*flags, flag]), stamp, quiz_id, question_id),
-                    )
+            record_verification_tx(tx, quiz_id, batch_key, call, disputed, flag)
 
     def llm_calls(self, quiz_id: str, batch_key: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM llm_calls WHERE quiz_id = ?"
@@ -1213,6 +1150,277 @@ class Store:
             )
 
 
+# --- batch writes: functions of an open transaction ---------------------------------------
+# `Store` methods run them in their own transaction; a generation run hands them to its single
+# writer (`quizgen.writer`), which runs many in one transaction (group commit).
+
+
+def batches_tx(conn: sqlite3.Connection, quiz_id: str) -> list[Batch]:
+    """The quiz's batches in plan order, read through `conn`."""
+    cursor = conn.execute("SELECT * FROM batches WHERE quiz_id = ? ORDER BY rowid", (quiz_id,))
+    names = [column[0] for column in cursor.description]
+    return [_batch(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+def claim_batches_tx(
+    conn: sqlite3.Connection,
+    quiz_id: str,
+    run_id: str,
+    *,
+    force: bool = False,
+    lease_seconds: float = LEASE_SECONDS,
+    runner: Runner | None = None,
+) -> tuple[list[Batch], list[Batch]]:
+    """Lease every unfinished batch of the quiz to `run_id` (this process) until renewed.
+
+    Unfinished: pending, failed, partial, and running whose lease is stale (`lease_alive`).
+    A batch running under a live lease is left alone (returned second) unless `force`.
+    Succeeded batches are never touched.
+    """
+    me = runner or Runner.current()
+    stamp = now()
+    expires = stamp_after(lease_seconds)
+    claimed: list[str] = []
+    busy: list[Batch] = []
+    for batch in batches_tx(conn, quiz_id):
+        if batch.status == BatchStatus.SUCCEEDED:
+            continue
+        if (
+            batch.status == BatchStatus.RUNNING
+            and not force
+            and lease_alive(
+                batch.runner_pid,
+                batch.runner_host,
+                batch.runner_boot,
+                batch.lease_expires_at,
+                me=me,
+                at=stamp,
+            )
+        ):
+            busy.append(batch)
+            continue
+        conn.execute(
+            "UPDATE batches SET status = ?, run_id = ?, runner_pid = ?, runner_host = ?,"
+            " runner_boot = ?, lease_expires_at = ?, started_at = ?, updated_at = ?"
+            " WHERE quiz_id = ? AND key = ?",
+            (
+                BatchStatus.RUNNING,
+                run_id,
+                me.pid,
+                me.host,
+                me.boot,
+                expires,
+                stamp,
+                stamp,
+                quiz_id,
+                batch.key,
+            ),
+        )
+        claimed.append(batch.key)
+    by_key = {b.key: b for b in batches_tx(conn, quiz_id)}
+    return [by_key[key] for key in claimed], busy
+
+
+def renew_leases_tx(
+    conn: sqlite3.Connection, quiz_id: str, run_id: str, lease_seconds: float = LEASE_SECONDS
+) -> int:
+    """Push the expiry of this run's leases `lease_seconds` ahead; return how many it holds."""
+    cursor = conn.execute(
+        "UPDATE batches SET lease_expires_at = ? WHERE quiz_id = ? AND run_id = ?",
+        (stamp_after(lease_seconds), quiz_id, run_id),
+    )
+    return cursor.rowcount
+
+
+def record_progress_tx(
+    conn: sqlite3.Connection,
+    quiz_id: str,
+    key: str,
+    run_id: str,
+    *,
+    accepted: list[NewQuestion],
+    rejected: list[NewQuestion],
+    call: LLMCallRecord | None,
+    module_id: str,
+    question_type: str,
+) -> list[str]:
+    """Write one LLM answer's outcome for a leased batch: its questions (accepted ones numbered
+    after the batch's last), counters and call record; return the new ids.
+
+    Raises `StoreError` when the lease was lost (another run took the batch over); the caller's
+    transaction (or savepoint) must then be rolled back, so nothing is written.
+    """
+    stamp = now()
+    ids: list[str] = []
+    row = conn.execute(
+        "SELECT generated_count FROM batches WHERE quiz_id = ? AND key = ? AND run_id = ?",
+        (quiz_id, key, run_id),
+    ).fetchone()
+    if row is None:
+        raise StoreError(f"batch {key} was taken over by another run; stopped writing it")
+    position = row[0]
+    records = []
+    for question in accepted:
+        position += 1
+        ids.append(new_id())
+        row = _question_row(
+            ids[-1], quiz_id, module_id, key, question_type, position, question, stamp
+        )
+        records.append(row)
+    for question in rejected:
+        records.append(
+            _question_row(new_id(), quiz_id, module_id, key, question_type, 0, question, stamp)
+        )
+    if records:
+        conn.executemany(INSERT_QUESTION, records)
+    usage = (
+        (0, 0, 0, 0.0, 0)
+        if call is None
+        else (call.input_tokens, call.output_tokens, call.cached_tokens, call.seconds, 1)
+    )
+    conn.execute(
+        "UPDATE batches SET generated_count = ?, rejected_count = rejected_count + ?,"
+        " input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,"
+        " cached_tokens = cached_tokens + ?, llm_seconds = llm_seconds + ?,"
+        " calls = calls + ?, updated_at = ? WHERE quiz_id = ? AND key = ?",
+        (position, len(rejected), *usage, stamp, quiz_id, key),
+    )
+    if call is not None:
+        _insert_call(conn, quiz_id, key, call, stamp)
+    return ids
+
+
+def finish_batch_tx(
+    conn: sqlite3.Connection,
+    quiz_id: str,
+    key: str,
+    run_id: str,
+    status: BatchStatus,
+    last_error: str | None,
+) -> None:
+    """End a run of a batch: final status, one more attempt, lease released."""
+    stamp = now()
+    conn.execute(
+        "UPDATE batches SET status = ?, last_error = ?, attempts = attempts + 1,"
+        " run_id = NULL, runner_pid = NULL, runner_host = NULL, runner_boot = NULL,"
+        " lease_expires_at = NULL, finished_at = ?, updated_at = ?"
+        " WHERE quiz_id = ? AND key = ? AND run_id = ?",
+        (status, last_error, stamp, stamp, quiz_id, key, run_id),
+    )
+
+
+def release_batches_tx(conn: sqlite3.Connection, quiz_id: str, run_id: str) -> int:
+    """Put this run's unfinished batches back to pending (Ctrl-C); their questions stay.
+    Returns how many went back."""
+    cursor = conn.execute(
+        "UPDATE batches SET status = ?, run_id = NULL, runner_pid = NULL, runner_host = NULL,"
+        " runner_boot = NULL, lease_expires_at = NULL, updated_at = ?"
+        " WHERE quiz_id = ? AND run_id = ?",
+        (BatchStatus.PENDING, now(), quiz_id, run_id),
+    )
+    return cursor.rowcount
+
+
+def set_quiz_status_tx(
+    conn: sqlite3.Connection, quiz_id: str, status: QuizStatus, failure_reason: str | None = None
+) -> None:
+    conn.execute(
+        "UPDATE quizzes SET status = ?, failure_reason = ?, updated_at = ? WHERE id = ?",
+        (status, failure_reason, now(), quiz_id),
+    )
+
+
+def record_verification_tx(
+    conn: sqlite3.Connection,
+    quiz_id: str,
+    batch_key: str,
+    call: LLMCallRecord,
+    disputed: list[str],
+    flag: str,
+) -> None:
+    """Store a verification call (counted in its batch's calls and tokens) and add `flag` to
+    the disputed questions."""
+    stamp = now()
+    conn.execute(
+        "UPDATE batches SET input_tokens = input_tokens + ?,"
+        " output_tokens = output_tokens + ?, cached_tokens = cached_tokens + ?,"
+        " llm_seconds = llm_seconds + ?, calls = calls + 1, updated_at = ?"
+        " WHERE quiz_id = ? AND key = ?",
+        (
+            call.input_tokens,
+            call.output_tokens,
+            call.cached_tokens,
+            call.seconds,
+            stamp,
+            quiz_id,
+            batch_key,
+        ),
+    )
+    _insert_call(conn, quiz_id, batch_key, call, stamp)
+    for question_id in disputed:
+        row = conn.execute(
+            "SELECT flags FROM questions WHERE quiz_id = ? AND id = ?", (quiz_id, question_id)
+        ).fetchone()
+        if row is None:
+            continue
+        flags = json.loads(row[0])
+        if flag not in flags:
+            conn.execute(
+                "UPDATE questions SET flags = ?, updated_at = ? WHERE quiz_id = ? AND id = ?",
+                (json.dumps([*flags, flag]), stamp, quiz_id, question_id),
+            )
+
+
+def _insert_call(
+    conn: sqlite3.Connection, quiz_id: str, batch_key: str, call: LLMCallRecord, stamp: str
+) -> None:
+    conn.execute(
+        "INSERT INTO llm_calls (quiz_id, batch_key, attempt, provider, model, prompt,"
+        " response, finish_reason, input_tokens, output_tokens, cached_tokens,"
+        " seconds, error, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            quiz_id,
+            batch_key,
+            call.attempt,
+            call.provider,
+            call.model,
+            call.prompt,
+            call.response,
+            call.finish_reason,
+            call.input_tokens,
+            call.output_tokens,
+            call.cached_tokens,
+            call.seconds,
+            call.error,
+            stamp,
+        ),
+    )
+
+
+QUESTION_COLUMNS = (
+    "id",
+    "quiz_id",
+    "module_id",
+    "batch_key",
+    "question_type",
+    "position",
+    "data",
+    "review_status",
+    "rejection_reasons",
+    "rejection_note",
+    "citation",
+    "flags",
+    "created_at",
+    "updated_at",
+)
+"""The columns `_question_row` fills, in its order: INSERTs name them, so a column added by a
+later migration (with a default) breaks nothing."""
+INSERT_QUESTION = (
+    f"INSERT INTO questions ({', '.join(QUESTION_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(QUESTION_COLUMNS))})"
+)
+
+
 # --- rows → records ------------------------------------------------------------------------
 
 
@@ -1302,6 +1510,9 @@ def _batch(row: dict[str, Any]) -> Batch:
         llm_seconds=row["llm_seconds"],
         calls=row["calls"],
         rejected_count=row["rejected_count"],
+        runner_host=row.get("runner_host"),
+        runner_boot=row.get("runner_boot"),
+        lease_expires_at=row.get("lease_expires_at"),
     )
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from functools import partial
 from string import ascii_lowercase
 from typing import Any
 
@@ -42,7 +43,8 @@ from quizgen.llm.base import (
 )
 from quizgen.models import QuestionRecord
 from quizgen.questions import checks
-from quizgen.store import LLMCallRecord, Store
+from quizgen.store import LLMCallRecord, record_verification_tx
+from quizgen.writer import StoreWriter
 
 VERIFY_BATCH_SIZE = 10
 UNKNOWN = "?"
@@ -157,7 +159,7 @@ def agrees(record: QuestionRecord, answer: list[str]) -> bool:
 
 
 async def verify_batch(
-    store: Store,
+    writer: StoreWriter,
     adapter: LLMAdapter,
     limiter: anyio.CapacityLimiter,
     *,
@@ -169,7 +171,8 @@ async def verify_batch(
 ) -> list[str]:
     """Verify `records` (one batch's new questions) in calls of `VERIFY_BATCH_SIZE`; flag and
     return the ids of disputed ones. A failed call is recorded and leaves its questions as they
-    were: verification never loses or rejects a question."""
+    were: verification never loses or rejects a question. Each call is stored through the
+    run's `writer` (its calls and tokens count in the batch's)."""
     keyed = [r for r in records if r.question_type in GROUNDED_TYPES]
     disputed: list[str] = []
     for attempt, start in enumerate(range(0, len(keyed), VERIFY_BATCH_SIZE), start=1):
@@ -181,13 +184,17 @@ async def verify_batch(
         )
         task = VerificationTask(quiz_id, batch_key, module_id, language, items)
         request = LLMRequest(task, tuple(build_messages(items)), ANSWER_SCHEMA, attempt=attempt)
-        started = time.perf_counter()
         response: LLMResponse | None = None
         error: str | None = None
         found: list[str] = []
+        seconds = 0.0
         try:
             async with limiter:
-                response = await adapter.complete(request)
+                started = time.perf_counter()
+                try:
+                    response = await adapter.complete(request)
+                finally:
+                    seconds = time.perf_counter() - started
             answers = parse_answers(response.text)
             found = [
                 record.id
@@ -198,8 +205,18 @@ async def verify_batch(
             error = f"verification failed: {exc.message}"
         except ValueError as exc:
             error = f"verification answer malformed: {exc}"
-        call = LLMCallRecord.of(adapter, request, response, time.perf_counter() - started, error)
-        with anyio.CancelScope(shield=True):
-            store.record_verification(quiz_id, batch_key, call, found, KEY_DISPUTED)
+        except Exception as exc:  # an unforeseen failure: recorded, never a crash of the run
+            error = f"verification failed: {type(exc).__name__}: {' '.join(str(exc).split())}"
+        call = LLMCallRecord.of(adapter, request, response, seconds, error)
+        await writer.run(
+            partial(
+                record_verification_tx,
+                quiz_id=quiz_id,
+                batch_key=batch_key,
+                call=call,
+                disputed=found,
+                flag=KEY_DISPUTED,
+            )
+        )
         disputed += found
     return disputed

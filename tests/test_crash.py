@@ -121,8 +121,12 @@ def test_ctrl_c_returns_batches_to_pending_exit_130_and_retry_finishes(tmp_path:
     with sqlite3.connect(db) as conn:
         statuses = {row[0] for row in conn.execute("SELECT status FROM batches")}
         leased = conn.execute("SELECT count(*) FROM batches WHERE run_id IS NOT NULL").fetchone()
+        (pending,) = conn.execute(
+            "SELECT count(*) FROM batches WHERE status = 'pending'"
+        ).fetchone()
     assert "running" not in statuses and "pending" in statuses
     assert leased == (0,)
+    assert f"interrupted: {pending} batch(es) back to pending" in err, err
 
     retried = start(["retry", quiz_id(db)], db, QUIZGEN_MOCK_LATENCY="0")
     _, err = retried.communicate(timeout=60)

@@ -190,12 +190,13 @@ def _generate_and_report(
 ) -> None:
     import anyio
 
-    from quizgen.generation import generate
+    from quizgen.generation import RunReport, generate
     from quizgen.progress import batch_progress
     from quizgen.store import new_id
 
     run_id = new_id()
     keys = [b.key for b in store.batches(quiz.id)]
+    progress = RunReport(quiz.id, run_id)
 
     async def run() -> RunReport:
         try:
@@ -209,6 +210,7 @@ def _generate_and_report(
                     force=force,
                     run_id=run_id,
                     verify=verify,
+                    report=progress,
                 )
         finally:
             with anyio.CancelScope(shield=True):
@@ -217,7 +219,9 @@ def _generate_and_report(
     try:
         report = anyio.run(run)
     except KeyboardInterrupt:
-        released = store.release_batches(quiz.id, run_id)
+        # The run put its batches back to pending as it ended; count those, and any it had
+        # no chance to (interrupted before its end ran).
+        released = progress.released + store.release_batches(quiz.id, run_id)
         _print_outcome(store, quiz.id, as_json=as_json, interrupted=True, released=released)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     _print_outcome(store, quiz.id, as_json=as_json, busy=report.busy)
