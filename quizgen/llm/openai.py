@@ -278,7 +278,9 @@ class OpenAIAdapter:
 
     # -- pieces ----------------------------------------------------------------------------
 
-    def _arguments(self, request: LLMRequest, mode: str) -> dict[str, Any]:
+    def _arguments(self, request: LLMRequest, mode: str | None = None) -> dict[str, Any]:
+        """The request body for `request` in `mode` (default: the adapter's current mode)."""
+        mode = mode or self.mode
         messages = list(request.messages)
         response_format: dict[str, Any] = {"type": JSON_OBJECT}
         if mode == JSON_SCHEMA:
