@@ -7,8 +7,10 @@ here and is tested without a terminal:
   needs `--force` (a person overriding a machine's "no" should mean it);
 - reviewer rejections are stored as `reviewer:<code>` reason codes, so they never mix with the
   generation check codes (`quote_not_found`, `answer_leak`, …) that reports count;
-- an edit is a TOML document with comments, parsed back through the question type's own `parse`
-  (the gate generation uses) plus the citation check, so a stored question is never invalid.
+- an edit is a TOML document with comments, checked by every check generation runs (the type's
+  `parse`, citation, grounding of the key, give-aways and repeats), so a stored question never
+  skipped a rule a generated one met. `apply_edit` is the one place an edit is checked and
+  stored; the rest of this module is pure.
 """
 
 from __future__ import annotations
@@ -19,17 +21,20 @@ import shlex
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-from quizgen.citations import Citation, find_quote
+from quizgen.citations import Citation
 from quizgen.content import ModuleContent
 from quizgen.errors import InputError
-from quizgen.integrity import QUOTE_NOT_FOUND
+from quizgen.integrity import KEY_DISPUTED, QUOTE_NOT_FOUND, UNVERIFIED_SOURCE, Screen
 from quizgen.models import QuestionRecord, ReviewStatus
 from quizgen.questions import QuestionType
 from quizgen.questions.base import Problem, QuestionBase
+
+if TYPE_CHECKING:
+    from quizgen.store import Store
 
 REVIEWER_PREFIX = "reviewer:"
 REJECTION_REASONS: dict[str, str] = {
@@ -193,36 +198,135 @@ class EditOutcome:
     question: QuestionBase | None
     citation: Citation | None
     problems: list[Problem] = field(default_factory=list)
+    flags: tuple[str, ...] = ()
+    """Flags the checks raise without refusing (`distractor_supported`)."""
 
     @property
     def valid(self) -> bool:
         return self.question is not None and not self.problems
 
 
-def check_edit(qtype: QuestionType, raw: Any, content: ModuleContent | None) -> EditOutcome:
-    """Run an edited question through the type's `parse` and the citation check.
+def check_edit(
+    qtype: QuestionType,
+    raw: Any,
+    content: ModuleContent | None,
+    kept: Iterable[tuple[str, str, dict[str, Any]]] = (),
+) -> EditOutcome:
+    """Every check generation runs, on an edited question: the type's `parse` (structure and
+    give-aways), the citation, the grounding of the key in the quote, and repeats of the
+    questions the quiz keeps (`kept`: (batch key, type, data), the edited question left out).
 
     `content` is the module's stored content; without it (a module missing from the store) the
     quote cannot be verified, which is itself a problem: an unverifiable quote is not accepted.
     """
-    question, problems = qtype.parse(raw)
-    if question is None:
-        return EditOutcome(None, None, problems)
-    citation = find_quote(question.source_quote, content) if content is not None else None
-    if citation is None:
-        where = "the module content" if content is not None else "(module content is missing)"
-        return EditOutcome(
-            None,
-            None,
-            [
-                Problem(
-                    QUOTE_NOT_FOUND,
-                    f"source_quote is not a verbatim passage of {where}: "
-                    f"{question.source_quote[:80]!r}",
-                )
-            ],
+    if content is None:
+        question, problems = qtype.parse(raw)
+        if question is None:
+            return EditOutcome(None, None, problems)
+        missing = Problem(
+            QUOTE_NOT_FOUND,
+            "source_quote cannot be checked: the module content is missing from the store",
         )
-    return EditOutcome(question, citation, [])
+        return EditOutcome(None, None, [missing])
+    verdict = Screen.of(kept).screen(qtype, raw, content)
+    if not verdict.accepted:
+        return EditOutcome(None, None, [_for_instructor(p) for p in verdict.problems])
+    return EditOutcome(verdict.question, verdict.citation, [], verdict.flags)
+
+
+@dataclass(frozen=True)
+class AppliedEdit:
+    """What `apply_edit` did: saved (`record` set), refused (`outcome.problems`), or nothing
+    to save (valid, no field changed)."""
+
+    outcome: EditOutcome
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    record: QuestionRecord | None = None
+
+    @property
+    def saved(self) -> bool:
+        return self.record is not None
+
+
+def apply_edit(store: Store, record: QuestionRecord, raw: Any) -> AppliedEdit:
+    """Check an edited question as generation would (`check_edit`) and store it if it passes.
+
+    The one way an edit reaches the store, for the `edit` command, `review` and the web pages
+    alike. The question goes back to pending review; flags the checks compute now replace the
+    old ones, and flags from outside the checks survive only while what they judged is
+    unchanged (see `_kept_flags`). `InputError` if someone changed the question meanwhile.
+    """
+    from quizgen.generation import module_content
+    from quizgen.questions import question_type
+
+    qtype = question_type(record.question_type)
+    modules = {m.module_id: m for m in store.modules(record.quiz_id)}
+    module = modules.get(record.module_id)
+    content = module_content(module) if module is not None else None
+    kept = [
+        (q.batch_key, q.question_type, q.data)
+        for q in store.questions(record.quiz_id)
+        if q.id != record.id and q.review_status != ReviewStatus.REJECTED
+    ]
+    outcome = check_edit(qtype, raw, content, kept)
+    if not outcome.valid:
+        return AppliedEdit(outcome)
+    assert outcome.question is not None and outcome.citation is not None
+    data = outcome.question.model_dump(mode="json")
+    changes = field_changes(record.data, data)
+    if not changes:
+        return AppliedEdit(outcome)
+    saved = store.update_question_data(
+        record.quiz_id,
+        record.id,
+        data=data,
+        citation=outcome.citation.as_dict(),
+        changes=changes,
+        expected_updated_at=record.updated_at,
+        flags=[*outcome.flags, *_kept_flags(record.flags, changes)],
+    )
+    return AppliedEdit(outcome, changes, saved)
+
+
+_FLAG_FIELDS = {
+    KEY_DISPUTED: None,  # judged the whole question: any change but the explanation ends it
+    UNVERIFIED_SOURCE: {"source_quote"},
+}
+
+
+def _kept_flags(flags: Iterable[str], changes: list[dict[str, Any]]) -> list[str]:
+    """Flags the checks do not compute (`--verify`'s `key_disputed`, an import's
+    `unverified_source`) stay while the fields they judged are unchanged."""
+    changed = {change["field"].split(".")[0] for change in changes}
+    kept = []
+    for flag in flags:
+        if flag not in _FLAG_FIELDS:
+            continue  # computed again by the checks: the new verdict's flags replace it
+        judged = _FLAG_FIELDS[flag]
+        if (judged is None and changed <= {"explanation"}) or (
+            judged is not None and not changed & judged
+        ):
+            kept.append(flag)
+    return kept
+
+
+_MODEL_WORDING = (
+    ("; ask something else", "; reword it to ask about something else, or reject one of them"),
+    ("; write a real answer", "; write a real answer instead"),
+)
+"""Check messages are also fed back to the model; an instructor reads these words instead."""
+
+
+def instructor_message(message: str) -> str:
+    """A check's message in words for the instructor rather than for the model."""
+    for model_words, instructor_words in _MODEL_WORDING:
+        if message.endswith(model_words):
+            return message[: -len(model_words)] + instructor_words
+    return message
+
+
+def _for_instructor(problem: Problem) -> Problem:
+    return Problem(problem.code, instructor_message(problem.message))
 
 
 def field_changes(before: Any, after: Any, path: str = "") -> list[dict[str, Any]]:

@@ -789,12 +789,14 @@ class Store:
         citation: dict[str, Any] | None,
         changes: list[dict[str, Any]],
         expected_updated_at: str,
+        flags: Iterable[str] | None = None,
     ) -> QuestionRecord:
         """Store an edited (already validated) question and its history entry, atomically.
 
         The question goes back to pending review and loses its rejection reasons: what was
-        approved or rejected is no longer what is stored. Raises `InputError` when the question
-        changed since `expected_updated_at` (someone else reviewed or edited it meanwhile).
+        approved or rejected is no longer what is stored. `flags`, when given, replace the
+        question's flags (the checks judged the new version). Raises `InputError` when the
+        question changed since `expected_updated_at` (someone else reviewed or edited it).
         """
         stamp = now()
         with self._write() as tx:
@@ -823,6 +825,11 @@ class Store:
                     question_id,
                 ),
             )
+            if flags is not None:
+                tx.execute(
+                    "UPDATE questions SET flags = ? WHERE quiz_id = ? AND id = ?",
+                    (json.dumps(list(dict.fromkeys(flags))), quiz_id, question_id),
+                )
             tx.execute(
                 "INSERT INTO question_edits (quiz_id, question_id, previous_status, changes,"
                 " before, after, edited_at) VALUES (?,?,?,?,?,?,?)",

@@ -297,18 +297,18 @@ def test_invalid_edit_is_shown_then_fixed(cli: CliRunner, quiz_id: str, editor) 
     question_id = pending_ids(quiz_id, "multiple_choice")[0]
     original = record(quiz_id, question_id)
     options = [dict(option, correct=False) for option in original.data["options"]]
-    fixed = [dict(option, correct=i == 0) for i, option in enumerate(original.data["options"])]
+    fixed = original.data["options"]
     counter = editor(
         {"set": {"options": options}},  # no correct option: invalid
         {"raw": "question_text = 'unterminated"},  # not even TOML
-        {"set": {"options": fixed}},
+        {"set": {"options": fixed, "explanation": "The key, restored, with a new explanation."}},
     )
     code, out, _ = run(cli, "edit", quiz_id, question_id, input="r\nr\n")
     assert code == 0, out
     assert "wrong_correct_count" in out and "invalid_toml" in out
     assert counter.read_text() == "3"
     after = record(quiz_id, question_id)
-    assert [o["correct"] for o in after.data["options"]] == [True, False, False, False]
+    assert after.data["options"] == fixed
     assert len(edit_history(quiz_id, question_id)) == 1
 
 

@@ -162,21 +162,14 @@ def reject(
 
 
 def run_edit(store: Store, quiz: Quiz, record: QuestionRecord, out: Console) -> bool:
-    """Edit one question in $EDITOR until it is valid or abandoned; True when saved."""
+    """Edit one question in $EDITOR until it is valid or abandoned; True when saved.
+
+    Checking and storing is `quizgen.review.apply_edit`: every check generation runs."""
     from quizgen.errors import InputError
-    from quizgen.generation import module_content
     from quizgen.questions import question_type
-    from quizgen.review import (
-        check_edit,
-        edit_document,
-        editor_command,
-        field_changes,
-        parse_edit_document,
-    )
+    from quizgen.review import apply_edit, edit_document, editor_command, parse_edit_document
 
     qtype = question_type(record.question_type)
-    modules = {m.module_id: m for m in store.modules(quiz.id)}
-    content = module_content(modules[record.module_id]) if record.module_id in modules else None
     original = edit_document(record, qtype)
     text = original
     with tempfile.TemporaryDirectory(prefix="quizgen-edit-") as folder:
@@ -198,10 +191,10 @@ def run_edit(store: Store, quiz: Quiz, record: QuestionRecord, out: Console) -> 
                 out.print("no changes; nothing saved")
                 return False
             raw, problems = parse_edit_document(text)
-            outcome = check_edit(qtype, raw, content) if raw is not None else None
-            if outcome is not None and outcome.valid:
+            applied = apply_edit(store, record, raw) if raw is not None else None
+            if applied is not None and applied.outcome.valid:
                 break
-            problems = problems or (outcome.problems if outcome else [])
+            problems = problems or (applied.outcome.problems if applied else [])
             out.print(f"the edit is not valid ({len(problems)} problem(s)):", style="red")
             for problem in problems:
                 out.print(f"  {problem}")
@@ -213,21 +206,10 @@ def run_edit(store: Store, quiz: Quiz, record: QuestionRecord, out: Console) -> 
             if choice.startswith("a"):
                 out.print("abandoned; the stored question is unchanged")
                 return False
-    assert outcome is not None and outcome.question is not None and outcome.citation is not None
-    data = outcome.question.model_dump(mode="json")
-    changes = field_changes(record.data, data)
-    if not changes:
+    if not applied.saved:
         out.print("no changes; nothing saved")
         return False
-    store.update_question_data(
-        quiz.id,
-        record.id,
-        data=data,
-        citation=outcome.citation.as_dict(),
-        changes=changes,
-        expected_updated_at=record.updated_at,
-    )
-    fields = ", ".join(dict.fromkeys(change["field"].split(".")[0] for change in changes))
+    fields = ", ".join(dict.fromkeys(change["field"].split(".")[0] for change in applied.changes))
     out.print(f"saved {record.id} (changed: {fields}); it is pending review again")
     return True
 
