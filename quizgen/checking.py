@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quizgen.content import ModuleContent
-from quizgen.integrity import Screen
+from quizgen.integrity import UNKNOWN_TYPE, Screen
 from quizgen.models import QuestionRecord
 from quizgen.questions import REGISTRY
 from quizgen.questions.base import Problem
 
-UNKNOWN_TYPE = "unknown_type"
 UNKNOWN_MODULE = "unknown_module"
 
 

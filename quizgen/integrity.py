@@ -25,6 +25,7 @@ from quizgen.content import ModuleContent
 from quizgen.questions import REGISTRY, QuestionType
 from quizgen.questions.base import Problem, QuestionBase
 
+UNKNOWN_TYPE = "unknown_type"
 QUOTE_NOT_FOUND = "quote_not_found"
 MISSING_QUOTE = "missing_quote"
 DUPLICATE_QUESTION = "duplicate_question"
@@ -317,7 +318,8 @@ class Screen:
             problems.append(
                 Problem(
                     QUOTE_NOT_FOUND,
-                    "source_quote is not a verbatim passage of the module content: "
+                    "source_quote is not a passage of the module content (even ignoring "
+                    "markup, quote marks, dashes, spacing and a final full stop): "
                     f"{question.source_quote[:80]!r}",
                 )
             )
@@ -355,3 +357,20 @@ def _parse_quietly(qtype: QuestionType, data: dict[str, Any]) -> QuestionBase | 
         return qtype.model.model_validate(data)
     except ValueError:
         return None
+
+
+def screen_question(
+    type_name: str, data: Any, content: ModuleContent, kept: Screen | None = None
+) -> Verdict:
+    """Screen one question: the single entry point for generation, edits and imports.
+
+    `kept` holds the questions the quiz keeps (`Screen.of(rows)`); repeats and give-aways are
+    looked for among them. Leave the edited question itself out of `kept` when re-checking an
+    edit. The verdict lists every problem found; nothing is admitted to `kept`."""
+    qtype = REGISTRY.get(type_name)
+    if qtype is None:
+        valid = ", ".join(REGISTRY)
+        return Verdict(
+            None, [Problem(UNKNOWN_TYPE, f"unknown question type {type_name!r}; valid: {valid}")]
+        )
+    return (kept if kept is not None else Screen()).screen(qtype, data, content)

@@ -216,6 +216,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """The questions of a quiz with their answer keys, explanations and cited passages."""
+    from quizgen.citations import cited_text
     from quizgen.commands.filters import check_filters, open_store
     from quizgen.errors import InputError
     from quizgen.models import ReviewStatus
@@ -235,6 +236,7 @@ def show(
         questions = store.questions(
             quiz.id, module_id=module, question_type=question_type, review_status=wanted
         )
+        texts = {record.module_id: record.content for record in store.modules(quiz.id)}
     finally:
         store.close()
     if as_json:
@@ -256,7 +258,8 @@ def show(
             out.print(f"  explanation: {question.data['explanation']}")
         if question.data.get("source_quote"):
             where = (question.citation or {}).get("source") or "module content"
-            out.print(f'  source ({where}): "{question.data["source_quote"]}"')
+            cited = cited_text(texts.get(question.module_id, ""), question.citation)
+            out.print(f'  source ({where}): "{cited or question.data["source_quote"]}"')
         if question.flags:
             out.print(f"  flagged: {', '.join(question.flags)}")
         if question.rejection_reasons:
