@@ -5,6 +5,8 @@ and `retry-after-ms`, `usage` with cached tokens) so tests drive quizgen through
 `openai` client. Per test it can:
 - answer valid batches by itself: it reads the module content, the question type and the count
   from the prompt and lets the offline mock's question builder write grounded questions;
+  or, with `mode="realistic"`, answers as a real model does (`realistic_model`: misquotes,
+  flaws, fixes of what a correction names), written without quizgen's code;
 - play a script of replies per question type (`"*"` for any): raw text, valid answers with
   some questions broken, truncated output, refusals, content-filter stops, any HTTP status
   with headers, or a hang (bounded: released when the server stops);
@@ -32,6 +34,7 @@ from typing import Any
 from quizgen.llm.mock import generate_questions
 from quizgen.questions import REGISTRY
 from tests.fakes.openai_batches import BatchService, JobPlan
+from tests.fakes.realistic_model import RealisticModel
 
 TYPE_NAMES = tuple(REGISTRY)
 BROKEN_QUOTE = "This sentence does not appear anywhere in the module content."
@@ -154,7 +157,12 @@ class FakeOpenAI:
         batch_plans: list[JobPlan] | None = None,
         max_batch_requests: int | None = None,
         max_file_bytes: int | None = None,
+        mode: str = "mock",
+        realistic: RealisticModel | None = None,
     ) -> None:
+        if mode not in ("mock", "realistic"):
+            raise ValueError(f"unknown mode {mode!r}")
+        self.realistic = (realistic or RealisticModel()) if mode == "realistic" else None
         self.script = {key: list(replies) for key, replies in (script or {}).items()}
         self.json_schema = json_schema
         self.bucket = TokenBucket(rate, burst or rate) if rate else None
@@ -323,7 +331,10 @@ class FakeOpenAI:
         elif reply.kind == "content_filter":
             content, finish = "", "content_filter"
         else:
-            questions = valid_questions(body, qtype)
+            if self.realistic is not None:
+                questions = json.loads(self.realistic.answer(body))["questions"]
+            else:
+                questions = valid_questions(body, qtype)
             for question in questions[: reply.broken]:
                 question["source_quote"] = BROKEN_QUOTE
             content = json.dumps({"questions": questions}, ensure_ascii=False)

@@ -1,0 +1,191 @@
+"""quizgen against answers it did not write: the realistic fake model, end to end.
+
+`create --provider openai` runs on the plain-prose appendix flow and the shipped biology example
+against the fake OpenAI server in `mode="realistic"` (real openai client, real HTTP). The fake
+logs every deviation and flaw it puts in; each test follows one kind to its fate in the
+database. Marks `xfail(strict=True)` stand for checks issue 11 asks for that main does not have
+yet; whoever lands such a check removes the mark (the test then passes, or the suite says why).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fakes import realistic_model
+from tests.fakes.realistic_model import FLAWS, RealisticModel
+from tests.fakes.realistic_text import DEVIATIONS
+from tests.fakes.realistic_writer import VARIANTS
+from tests.realistic_harness import Outcome, run_quizzes
+
+REJECTED_AS = {
+    "wrong_key": "key_not_grounded",
+    "two_correct": "wrong_correct_count",
+    "changed_word": "quote_not_found",
+    "key_contradicted": "key_contradicted",
+    "gives_away": "gives_away",
+}
+NOT_YET = {
+    "key_contradicted": "issue 11.5: a true/false statement negating its quote is not rejected",
+    "gives_away": "issue 11.6: a question stating another's answer is not flagged",
+    "emphasis": "issue 11.2: a quote without the content's Markdown emphasis is not found",
+    "ellipsis": "issue 11.2: a quote with an ellipsis for omitted words is not found",
+    "variants": "issue 11.3: 5-option multiple choice, 4-option multiple answer and 2-pair "
+    "matching are rejected as invalid shapes",
+    "requests": "issue 11.2: misquoted quotes cost a correction round each (~1.6-1.9 req/batch)",
+}
+
+
+def _marked(kind: str) -> object:
+    if kind in NOT_YET:
+        return pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[kind]))
+    return kind
+
+
+@pytest.fixture(scope="module")
+def flawed(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    """Half the quotes misquoted and about one question in four with a flaw."""
+    model = RealisticModel(seed=7, misquote_rate=0.5, flaw_rate=0.25)
+    return run_quizzes(tmp_path_factory.mktemp("flawed"), model)
+
+
+@pytest.fixture(scope="module")
+def misquoted(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    """Half the quotes misquoted, no flaws: what the requests-per-batch target is about."""
+    model = RealisticModel(seed=3, misquote_rate=0.5, flaw_rate=0.0)
+    return run_quizzes(tmp_path_factory.mktemp("misquoted"), model)
+
+
+# -- the fake itself ---------------------------------------------------------------------------
+
+
+def test_the_fake_imports_nothing_from_quizgen() -> None:
+    for name in ("realistic_model", "realistic_writer", "realistic_text"):
+        path = Path(realistic_model.__file__).with_name(f"{name}.py")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = [
+            node.module or "" if isinstance(node, ast.ImportFrom) else alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        ]
+        assert not [m for m in imported if m.split(".")[0] == "quizgen"], name
+
+
+def test_the_fake_answers_the_same_request_the_same_way(flawed: Outcome) -> None:
+    body = {
+        "messages": [
+            {"role": "system", "content": "You write quiz questions."},
+            {
+                "role": "user",
+                "content": "MODULE: Rome\n\nMODULE CONTENT:\n<<<\n"
+                + Path("tests/fixtures/prose/roman_republic.txt").read_text(encoding="utf-8")
+                + "\n>>>\n\nTASK: Write exactly 6 true/false question(s).\n\n"
+                "QUESTION TYPE: true_false\n",
+            },
+        ]
+    }
+    first = RealisticModel(seed=1).answer(body)
+    assert first == RealisticModel(seed=1).answer(body)
+    assert len(json.loads(first)["questions"]) == 6
+    assert first != RealisticModel(seed=2).answer(body)
+
+
+def test_the_fake_keeps_to_a_strict_schema_and_leaves_it_in_json_mode() -> None:
+    content = Path("tests/fixtures/prose/networks.txt").read_text(encoding="utf-8")
+    prompt = (
+        f"MODULE: Networks\n\nMODULE CONTENT:\n<<<\n{content}\n>>>\n\n"
+        "TASK: Write exactly 12 multiple choice question(s).\n\nQUESTION TYPE: multiple_choice\n"
+        '- Exactly four options; exactly one has "correct": true.\n'
+    )
+    options = {"type": "array", "minItems": 4, "maxItems": 4}
+    items = {"type": "object", "properties": {"options": options}}
+    schema = {"type": "object", "properties": {"questions": {"type": "array", "items": items}}}
+    strict = {"type": "json_schema", "json_schema": {"strict": True, "schema": schema}}
+    messages = [{"role": "user", "content": prompt}]
+    model = RealisticModel(seed=5, variant_rate=1.0, misquote_rate=0.0, flaw_rate=0.0)
+    sizes = {
+        len(q["options"])
+        for q in json.loads(model.answer({"messages": messages, "response_format": strict}))[
+            "questions"
+        ]
+    }
+    assert sizes == {4}
+    loose = json.loads(
+        model.answer({"messages": messages, "response_format": {"type": "json_object"}})
+    )
+    assert {len(q["options"]) for q in loose["questions"]} == {5}
+
+
+# -- flaws: every one rejected or corrected, none reaches review -----------------------------
+
+
+@pytest.mark.parametrize("kind", [_marked(kind) for kind in FLAWS])
+def test_no_injected_flaw_reaches_review(flawed: Outcome, kind: str) -> None:
+    injected = flawed.injected(kind)
+    assert injected, f"the fake made no {kind} flaw; the test would prove nothing"
+    reached = [i.question["question_text"] for i in injected if flawed.reached_review(i)]
+    assert not reached, f"{len(reached)} of {len(injected)} {kind} flaws reached review"
+    for item in injected:
+        assert REJECTED_AS[kind] in flawed.reasons(item), (kind, item.question)
+
+
+def test_every_flawed_batch_is_corrected_to_its_count(flawed: Outcome) -> None:
+    """A rejected flaw costs a correction round, not a question: the batches still fill."""
+    modules = {
+        i.module for kind in REJECTED_AS if kind not in NOT_YET for i in flawed.injected(kind)
+    }
+    assert modules
+    short = [b["key"] for b in flawed.batches if b["generated_count"] < b["target_count"]]
+    assert len(short) <= 1, short  # 20 multiple-answer questions on 16 sentences may run dry
+
+
+# -- misquotes: faithful ones are accepted ---------------------------------------------------
+
+
+@pytest.mark.parametrize("deviation", [_marked(kind) for kind in DEVIATIONS])
+def test_a_faithful_misquote_is_accepted(
+    misquoted: Outcome, flawed: Outcome, deviation: str
+) -> None:
+    items = misquoted.injected("misquote", deviation) + flawed.injected("misquote", deviation)
+    assert items, f"the fake made no {deviation} misquote"
+    refused = [
+        i.question["source_quote"]
+        for i in items
+        if "quote_not_found" in (misquoted.reasons(i) | flawed.reasons(i))
+    ]
+    assert not refused, (
+        f"{len(refused)} of {len(items)} {deviation} quotes not found: {refused[:3]}"
+    )
+
+
+def test_about_half_the_quotes_are_misquoted(misquoted: Outcome) -> None:
+    served = sum(b["generated_count"] for b in misquoted.batches)
+    assert 0.3 * served <= len(misquoted.injected("misquote")) <= 0.8 * served
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_YET["requests"])
+def test_misquoting_half_the_quotes_costs_at_most_1_3_requests_per_batch(
+    misquoted: Outcome,
+) -> None:
+    assert misquoted.per_batch <= 1.3, f"{misquoted.per_batch:.2f} requests per batch"
+
+
+# -- shapes Canvas accepts -----------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_YET["variants"])
+def test_sound_shapes_outside_the_preferred_count_are_accepted(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """In plain JSON mode nothing holds the model to the schema, and models do write these."""
+    model = RealisticModel(seed=11, misquote_rate=0.0, flaw_rate=0.0, variant_rate=0.4)
+    outcome = run_quizzes(tmp_path_factory.mktemp("variants"), model, json_schema=False)
+    for variant in VARIANTS:
+        items = outcome.injected("variant", variant)
+        assert items, f"the fake wrote no {variant} question"
+        refused = {code for i in items for code in outcome.reasons(i)}
+        assert not refused - {"duplicate_question", "near_duplicate"}, (variant, refused)
