@@ -330,7 +330,11 @@ def test_init_from_canvas_writes_a_spec_for_every_module(
         module["question_batches"] == [{"question_type": "multiple_choice", "count": 10}]
         for module in spec["modules"].values()
     )
-    assert invoke(cli, "validate", str(target))[0] == 0
+    # validate pulls the modules as create would: the quizzes-only module has no text.
+    code, _, err = invoke(cli, "validate", str(target))
+    assert code == 2
+    assert "module 'week-3-quizzes-only' (Canvas module 4569" in err
+    assert "no text to make questions from" in err and "week-1-cells" not in err
     code, _, err = invoke(cli, "init", str(target), "--from-canvas", str(COURSE))
     assert code == 2 and "already exists" in err
 

@@ -200,8 +200,6 @@ def test_init_writes_a_spec_that_validates_and_refuses_to_overwrite(cli, tmp_pat
     path = tmp_path / "quiz.toml"
     code, _, _ = invoke(cli, "init", str(path))
     assert code == 0 and path.exists()
-    (tmp_path / "content").mkdir()
-    (tmp_path / "content" / "intro.md").write_text("# Intro\n\nCells are the unit of life.\n")
     assert invoke(cli, "validate", str(path))[0] == 0
     before = path.read_text()
     code, _, err = invoke(cli, "init", str(path))

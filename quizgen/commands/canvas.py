@@ -93,13 +93,15 @@ def modules(
 
 
 def _table(columns: list[str], rows: list[list[Any]]) -> None:
-    from rich.table import Table
+    """Ids are keys (never cut), names wrap, the rest may be left out in a narrow terminal."""
+    from quizgen.commands.tables import Column, print_table
 
-    from quizgen.cli import console
-
-    table = Table(show_edge=False, pad_edge=False)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
-    console().print(table)
+    print_table(
+        [
+            Column(
+                c, role="key" if c == "id" else "wrap" if c == "name" else "figure", drop_rank=-i
+            )
+            for i, c in enumerate(columns)
+        ],
+        [["" if cell is None else str(cell) for cell in row] for row in rows],
+    )

@@ -108,26 +108,22 @@ def cost_line(costs: CostEstimate) -> str:
 
 
 def print_batches(quiz: Quiz, batches: list[Batch], costs: CostEstimate | None = None) -> None:
-    from rich.table import Table
-
+    from quizgen.commands.tables import Column, print_table
     from quizgen.pricing import format_cost
 
-    table = Table(show_edge=False, pad_edge=False)
-    for column, justify in (
-        ("batch", "left"),
-        ("status", "left"),
-        ("questions", "right"),
-        ("rejected", "right"),
-        ("attempts", "right"),
-        ("tokens in/out", "right"),
-        ("seconds", "right"),
-        ("cost", "right"),
-        ("last error", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]  # literal strings
-    for batch in batches:
-        cost = "" if costs is None else format_cost(costs.per_batch.get(batch.key, 0.0))
-        table.add_row(
+    columns = [
+        Column("batch", role="key"),
+        Column("status", role="key"),
+        Column("questions", "right", drop_rank=9),
+        Column("rejected", "right", drop_rank=5),
+        Column("attempts", "right", drop_rank=3),
+        Column("tokens in/out", "right", drop_rank=1),
+        Column("seconds", "right", drop_rank=2),
+        Column("cost", "right", drop_rank=4),
+        Column("last error", role="wrap"),
+    ]
+    rows = [
+        [
             batch.key,
             batch.status.value,
             f"{batch.generated_count}/{batch.target_count}",
@@ -135,10 +131,12 @@ def print_batches(quiz: Quiz, batches: list[Batch], costs: CostEstimate | None =
             str(batch.attempts),
             f"{batch.input_tokens:,}/{batch.output_tokens:,}",
             f"{batch.llm_seconds:.1f}",
-            cost,
+            "" if costs is None else format_cost(costs.per_batch.get(batch.key, 0.0)),
             batch.last_error or "",
-        )
-    console().print(table)
+        ]
+        for batch in batches
+    ]
+    print_table(columns, rows)
 
 
 def print_checks(document: dict[str, Any]) -> None:
@@ -183,20 +181,26 @@ def list_quizzes(db: DbOption = None, as_json: JsonOption = False) -> None:
     if not documents:
         typer.echo("no quizzes yet; make one with `quizgen create SPEC`")
         return
-    from rich.table import Table
+    from quizgen.commands.tables import Column, print_table
 
-    table = Table(show_edge=False, pad_edge=False)
-    for column in ("id", "title", "status", "questions", "created"):
-        table.add_column(column)
-    for doc in documents:
-        table.add_row(
+    columns = [
+        Column("id", role="key"),
+        Column("title", role="wrap"),
+        Column("status", role="key"),
+        Column("questions", "right", drop_rank=2),
+        Column("created", drop_rank=1),
+    ]
+    rows = [
+        [
             doc["id"],
             doc["title"],
             doc["status"],
             f"{doc['question_count']}/{doc['target_count']}",
-            doc["created_at"][:19].replace("T", " "),
-        )
-    console().print(table)
+            doc["created_at"][:16].replace("T", " "),
+        ]
+        for doc in documents
+    ]
+    print_table(columns, rows)
 
 
 @run_command

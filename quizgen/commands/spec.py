@@ -11,6 +11,9 @@ import typer
 from quizgen.cli import EXIT_INPUT, ContentDirOption, DbOption, JsonOption, run_command
 
 TEMPLATE = "spec.toml"
+EXAMPLE_CONTENT = "content/intro.md"
+"""The example spec's one source, shipped beside the template and written beside the spec."""
+SPEC_SUFFIXES = (".toml", ".json")
 
 
 def register(app: typer.Typer) -> None:
@@ -29,7 +32,7 @@ def validate(
 
     `--db` is checked as `create` would use it (its folder must exist); nothing is written."""
     from quizgen.commands.filters import database_path
-    from quizgen.content.sources import module_files
+    from quizgen.content.sources import collect_module_texts
     from quizgen.errors import SpecError
     from quizgen.spec import load_spec, plan_batches
 
@@ -41,15 +44,8 @@ def validate(
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
     spec = loaded.spec
-    problems: list[str] = []
-    for module_id, module in spec.modules.items():
-        files, missing = module_files(loaded, module_id, module, content_dir)
-        problems += missing
-        problems += [
-            f"{loaded.path}: module {module_id!r}, sources: {display}: file not found"
-            for path, display in files
-            if not path.exists()
-        ]
+    # The content is read exactly as `create` reads it, so "valid" means create can run.
+    texts, problems = collect_module_texts(loaded, content_dir)
     db_file, db_source = database_path(db)
     if not db_file.parent.is_dir():
         problems.append(f"{db_file} ({db_source}): the folder {db_file.parent} does not exist")
@@ -72,6 +68,14 @@ def validate(
             for b in batches
         ],
         "total_questions": spec.question_count(),
+        "content": {
+            module_id: {
+                "chars": len(text.content.text),
+                "origin": text.origin,
+                "warnings": list(text.content.warnings),
+            }
+            for module_id, text in texts.items()
+        },
         "database": str(db_file),
         "database_exists": db_file.is_file(),
         "errors": problems,
@@ -87,7 +91,7 @@ def validate(
 
 
 def _print_summary(summary: dict, modules: dict) -> None:
-    state = "valid" if summary["valid"] else "spec valid, but content is missing"
+    state = "valid" if summary["valid"] else "spec valid, but its content cannot be used"
     typer.echo(f"{summary['file']}: {state}")
     typer.echo(
         f"  {summary['title']} ({summary['language']}), provider {summary['provider']}, "
@@ -101,7 +105,11 @@ def _print_summary(summary: dict, modules: dict) -> None:
     typer.echo(f"  database {summary['database']} ({state})")
     width = max(len(b["key"]) for b in summary["batches"])
     for module_id, module in modules.items():
-        typer.echo(f"  module {module_id}: {module.name}")
+        content = summary["content"].get(module_id)
+        chars = f", {content['chars']:,} characters" if content else ""
+        typer.echo(f"  module {module_id}: {module.name}{chars}")
+        for warning in content["warnings"] if content else []:
+            typer.echo(f"    warning: {warning}")
         for batch in summary["batches"]:
             if batch["module_id"] == module_id:
                 typer.echo(
@@ -111,9 +119,10 @@ def _print_summary(summary: dict, modules: dict) -> None:
 
 @run_command
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the example spec.")] = Path(
-        "quiz.toml"
-    ),
+    path: Annotated[
+        Path,
+        typer.Argument(help="Where to write the example spec: a .toml or .json file."),
+    ] = Path("quiz.toml"),
     from_canvas: Annotated[
         int | None,
         typer.Option(
@@ -123,22 +132,61 @@ def init(
         ),
     ] = None,
 ) -> None:
-    """Write a commented example spec (never overwrites a file)."""
+    """Write an example spec that validates as written (never overwrites a file).
+
+    The example's content, content/intro.md beside the spec, is written too unless a file is
+    already there.
+    """
     from importlib.resources import files
 
     from quizgen.errors import InputError
 
+    if path.suffix.lower() not in SPEC_SUFFIXES:
+        raise InputError(
+            f"{path}: a spec is a .toml or .json file (got {path.suffix or 'no suffix'!r}); "
+            f"for example `quizgen init {path.with_suffix('.toml')}`"
+        )
     if path.exists():
         raise InputError(f"{path} already exists; choose another path or remove it first")
+    template = files("quizgen.templates")
     if from_canvas is not None:
         from quizgen.content.canvas import canvas_spec_text
 
         text = canvas_spec_text(from_canvas)
     else:
-        text = files("quizgen.templates").joinpath(TEMPLATE).read_text(encoding="utf-8")
+        text = template.joinpath(TEMPLATE).read_text(encoding="utf-8")
+    text = spec_text_as(text, path.suffix.lower())
+    _write(path, text)
+    typer.echo(f"wrote {path}")
+    if from_canvas is None:
+        content = path.parent / EXAMPLE_CONTENT
+        if content.exists():
+            typer.echo(f"kept {content} (already there); the spec's module reads it")
+        else:
+            content.parent.mkdir(parents=True, exist_ok=True)
+            _write(content, template.joinpath(EXAMPLE_CONTENT).read_text(encoding="utf-8"))
+            typer.echo(f"wrote {content}: example notes; replace them with your course files")
+    if path.suffix.lower() == ".json":
+        typer.echo("JSON has no comments: docs/spec.md describes every field")
+    typer.echo("next:")
+    typer.echo(f"  quizgen validate {path}")
+    typer.echo(f"  quizgen create {path}")
+
+
+def spec_text_as(toml_text: str, suffix: str) -> str:
+    """The spec in the file type `suffix` names: TOML as written (comments kept), or the same
+    data as JSON (which has no comments)."""
+    if suffix == ".toml":
+        return toml_text
+    import tomllib
+
+    return json.dumps(tomllib.loads(toml_text), indent=2, ensure_ascii=False) + "\n"
+
+
+def _write(path: Path, text: str) -> None:
+    from quizgen.errors import InputError
+
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot write: {exc.strerror}") from None
-    typer.echo(f"wrote {path}; put your course files where its sources say, then run:")
-    typer.echo(f"  quizgen validate {path}")

@@ -107,14 +107,6 @@ def locate_module(
     )
 
 
-def module_files(
-    loaded: LoadedSpec, module_id: str, module: ModuleSpec, content_dir: Path | None
-) -> tuple[list[tuple[Path, str]], list[str]]:
-    """The local (path, display name) pairs of a module, and located problems finding them."""
-    source = locate_module(loaded, module_id, module, content_dir)
-    return source.files, source.problems
-
-
 def _expand_sources(loaded: LoadedSpec, where: str, sources: list[str]) -> ModuleSource:
     """Files as given; folders and glob patterns expanded to their supported files, sorted."""
     found = ModuleSource()
@@ -176,11 +168,26 @@ def read_modules(loaded: LoadedSpec, content_dir: Path | None) -> dict[str, Modu
 
 
 def read_module_texts(loaded: LoadedSpec, content_dir: Path | None) -> dict[str, ModuleText]:
-    """Every module's content and origin, budgeted; one `ContentError` lists every problem.
+    """Every module's content and origin, budgeted; one `ContentError` lists every problem."""
+    texts, problems = collect_module_texts(loaded, content_dir)
+    if problems:
+        raise ContentError(
+            "module content cannot be read:\n" + "\n".join(f"  {p}" for p in problems)
+        )
+    return texts
 
-    Local files are read first; Canvas modules are then pulled concurrently with one client.
-    A Canvas failure that may pass (throttling, 5xx after retries) is raised as the client's
-    `CanvasError` (exit 1) rather than a content error, since the spec is not at fault.
+
+def collect_module_texts(
+    loaded: LoadedSpec, content_dir: Path | None
+) -> tuple[dict[str, ModuleText], list[str]]:
+    """The modules whose content could be read, and a located problem for each that could not.
+
+    `create` (through `read_module_texts`) and `validate` both read content here, so a spec
+    `validate` passes is one whose content `create` can read: same files, same decoding, same
+    extras, same `[content]` budget. Local files are read first; Canvas modules are then
+    pulled concurrently with one client. A Canvas failure that may pass (throttling, 5xx after
+    retries) is raised as the client's `CanvasError` (exit 1) rather than a content problem,
+    since the spec is not at fault.
     """
     settings = loaded.spec.content
     problems: list[str] = []
@@ -236,11 +243,10 @@ def read_module_texts(loaded: LoadedSpec, content_dir: Path | None) -> dict[str,
             warnings[module_id].append(budget_warning)
         origin: Origin = "canvas" if module_id in canvas else "local"
         texts[module_id] = ModuleText(assemble(fitted, tuple(warnings[module_id])), origin)
-    if problems:
-        raise ContentError(
-            "module content cannot be read:\n" + "\n".join(f"  {p}" for p in problems)
-        )
-    return {module_id: texts[module_id] for module_id in loaded.spec.modules}
+    ordered = {
+        module_id: texts[module_id] for module_id in loaded.spec.modules if module_id in texts
+    }
+    return ordered, problems
 
 
 def _pull_canvas(
