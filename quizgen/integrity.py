@@ -15,15 +15,17 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from quizgen import grounding
 from quizgen.citations import Citation, find_quote
 from quizgen.content import ModuleContent
 from quizgen.questions import REGISTRY, QuestionType
-from quizgen.questions.base import Problem, QuestionBase
+from quizgen.questions.base import INVALID_SHAPE, Problem, QuestionBase
+
+T = TypeVar("T")
 
 UNKNOWN_TYPE = "unknown_type"
 QUOTE_NOT_FOUND = "quote_not_found"
@@ -309,39 +311,49 @@ class Screen:
         return screen
 
     def screen(self, qtype: QuestionType, raw: Any, content: ModuleContent) -> Verdict:
-        question, problems = qtype.parse(raw)
+        """Every check on one question, all problems at once: a shape error or a type-check
+        problem does not stop the citation, grounding and repeat checks its fields allow."""
+        question, problems = qtype.inspect(raw)
         if question is None:
             return Verdict(None, problems)
+        complete = not any(problem.code == INVALID_SHAPE for problem in problems)
         flags: list[str] = []
-        citation = find_quote(question.source_quote, content)
-        if citation is None:
-            problems.append(
-                Problem(
-                    QUOTE_NOT_FOUND,
-                    "source_quote is not a passage of the module content (even ignoring "
-                    "markup, quote marks, dashes, spacing and a final full stop): "
-                    f"{question.source_quote[:80]!r}",
+        citation = None
+        quote = getattr(question, "source_quote", None)
+        if quote is not None:
+            citation = find_quote(quote, content)
+            if citation is None:
+                problems.append(
+                    Problem(
+                        QUOTE_NOT_FOUND,
+                        "source_quote is not a passage of the module content (even ignoring "
+                        "markup, quote marks, dashes, spacing and a final full stop): "
+                        f"{quote[:80]!r}",
+                    )
                 )
-            )
-        else:
-            key_problems, flags = key_checks(qtype, question, content)
-            problems += key_problems
-        sig = signature(qtype, question)
-        self._last = (question, sig)
-        found = self.index.find(sig)
+            else:
+                key_problems, flags = _partially(key_checks, ([], []), qtype, question, content)
+                problems += key_problems
+        sig = _partially(signature, None, qtype, question)
         repeats = None
-        if found is not None:
-            code, holder, similarity = found
-            what = "repeats" if code == DUPLICATE_QUESTION else f"rewords ({similarity:.0%} alike)"
-            problems.append(
-                Problem(
-                    code,
-                    f"{what} a question already in batch {holder.batch_key}: "
-                    f"{holder.text[:80]!r}; ask something else",
+        if sig is not None:
+            if complete:
+                self._last = (question, sig)
+            found = self.index.find(sig)
+            if found is not None:
+                code, holder, similarity = found
+                what = (
+                    "repeats" if code == DUPLICATE_QUESTION else f"rewords ({similarity:.0%} alike)"
                 )
-            )
-            repeats = holder.text
-        accepted = None if problems else question
+                problems.append(
+                    Problem(
+                        code,
+                        f"{what} a question already in batch {holder.batch_key}: "
+                        f"{holder.text[:80]!r}; ask something else",
+                    )
+                )
+                repeats = holder.text
+        accepted = None if problems or not complete else question
         return Verdict(accepted, problems, citation, tuple(flags), repeats)
 
     def admit(self, question: QuestionBase, batch_key: str) -> None:
@@ -350,6 +362,15 @@ class Screen:
         else:
             sig = signature(_TYPE_OF_MODEL[type(question)], question)
         self.index.add(sig, Holder(batch_key, question.question_text))
+
+
+def _partially(check: Callable[..., T], default: T, *args: Any) -> T:
+    """Run a check that may meet a partial question (see `QuestionType.inspect`): a field that
+    failed validation is missing, and the check is skipped."""
+    try:
+        return check(*args)
+    except AttributeError:
+        return default
 
 
 def _parse_quietly(qtype: QuestionType, data: dict[str, Any]) -> QuestionBase | None:

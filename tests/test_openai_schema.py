@@ -49,7 +49,7 @@ def test_optional_fields_become_required_with_their_own_type() -> None:
 def test_array_bounds_are_kept_and_string_bounds_dropped() -> None:
     strict = strict_schema(REGISTRY["multiple_choice"].batch_schema())
     options = strict["properties"]["questions"]["items"]["properties"]["options"]
-    assert options["minItems"] == 4 and options["maxItems"] == 4
+    assert options["minItems"] == 3 and options["maxItems"] == 8
     assert options["items"]["properties"]["text"] == {"type": "string"}
 
 

@@ -122,8 +122,17 @@ def test_batch_schema_lists_the_type_fields(qtype: QuestionType, fields: set[str
 
 def test_batch_schema_carries_size_limits() -> None:
     item = multiple_choice.TYPE.batch_schema()["properties"]["questions"]["items"]
-    assert item["properties"]["options"]["minItems"] == 4
-    assert item["properties"]["options"]["maxItems"] == 4
+    assert item["properties"]["options"]["minItems"] == multiple_choice.OPTIONS.low == 3
+    assert item["properties"]["options"]["maxItems"] == multiple_choice.OPTIONS.high == 8
+    answer = multiple_answer.TYPE.batch_schema()["properties"]["questions"]["items"]
+    assert (
+        answer["properties"]["options"]["minItems"],
+        answer["properties"]["options"]["maxItems"],
+    ) == (3, 10)
+    pairs_schema = matching.TYPE.batch_schema()["properties"]["questions"]["items"]["properties"]
+    assert (pairs_schema["pairs"]["minItems"], pairs_schema["pairs"]["maxItems"]) == (2, 10)
+    sorting = categorization.TYPE.batch_schema()["properties"]["questions"]["items"]["properties"]
+    assert (sorting["categories"]["minItems"], sorting["categories"]["maxItems"]) == (2, 8)
     blanks = fill_in_blank.TYPE.batch_schema()["properties"]["questions"]["items"]
     assert blanks["properties"]["blanks"]["maxItems"] == 10
 
@@ -186,10 +195,22 @@ def test_multiple_choice_wrong_option_in_stem_is_not_a_leak() -> None:
     assert codes(MC, raw) == []
 
 
-@pytest.mark.parametrize("count", [3, 5])
-def test_multiple_choice_needs_exactly_four_options(count: int) -> None:
-    texts = ["Mitochondrion", "Ribosome", "Lysosome", "Nucleus", "Vacuole"][:count]
+EIGHT = ("Mitochondrion", "Ribosome", "Lysosome", "Nucleus", "Vacuole", "Cilium", "Flagellum")
+
+
+@pytest.mark.parametrize("count", [2, 9])
+def test_multiple_choice_needs_three_to_eight_options(count: int) -> None:
+    texts = [*EIGHT, "Centriole", "Peroxisome"][:count]
     assert codes(MC, variant(MC.example, options=options(*texts))) == [INVALID_SHAPE]
+    assert messages(MC, variant(MC.example, options=options(*texts)))[0] == (
+        f"multiple choice needs 3\u20138 options; it has {count}"
+    )
+
+
+@pytest.mark.parametrize("count", [3, 5, 8])
+def test_multiple_choice_accepts_three_to_eight_options(count: int) -> None:
+    texts = [*EIGHT, "Centriole"][:count]
+    assert codes(MC, variant(MC.example, options=options(*texts))) == []
 
 
 def test_multiple_choice_rejects_string_for_correct_flag() -> None:
@@ -246,21 +267,21 @@ MA = multiple_answer.TYPE
 FIVE = ("Ribosomes", "Plasma membrane", "Circular DNA", "Nucleus", "Mitochondria")
 
 
-@pytest.mark.parametrize("correct", [(1,), (1, 2, 3, 4, 5), ()])
-def test_multiple_answer_rejects_one_none_or_all_correct(correct: tuple[int, ...]) -> None:
+@pytest.mark.parametrize("correct", [(1, 2, 3, 4, 5), ()])
+def test_multiple_answer_rejects_none_or_all_correct(correct: tuple[int, ...]) -> None:
     raw = variant(MA.example, options=options(*FIVE, correct=correct))
     assert codes(MA, raw) == ["wrong_correct_count"]
 
 
 def test_multiple_answer_reports_which_options_are_correct() -> None:
-    raw = variant(MA.example, options=options(*FIVE, correct=(4,)))
+    raw = variant(MA.example, options=options(*FIVE, correct=(1, 2, 3, 4, 5)))
     assert messages(MA, raw) == [
-        "multiple answer needs 2 to 4 correct options; 1 is marked correct (option 4)"
+        "multiple answer needs at least one correct and one wrong option; all 5 are marked correct"
     ]
 
 
-@pytest.mark.parametrize("correct", [(1, 2), (1, 2, 3, 4)])
-def test_multiple_answer_accepts_two_to_four_correct(correct: tuple[int, ...]) -> None:
+@pytest.mark.parametrize("correct", [(1,), (1, 2), (1, 2, 3, 4)])
+def test_multiple_answer_accepts_one_to_all_but_one_correct(correct: tuple[int, ...]) -> None:
     assert codes(MA, variant(MA.example, options=options(*FIVE, correct=correct))) == []
 
 
@@ -282,9 +303,16 @@ def test_multiple_answer_rejects_correct_option_in_stem() -> None:
     assert codes(MA, raw) == ["answer_leak"]
 
 
-def test_multiple_answer_needs_exactly_five_options() -> None:
-    raw = variant(MA.example, options=options(*FIVE[:4], correct=(1, 2)))
+def test_multiple_answer_needs_three_to_ten_options() -> None:
+    raw = variant(MA.example, options=options(*FIVE[:2], correct=(1,)))
     assert codes(MA, raw) == [INVALID_SHAPE]
+    many = [f"{name} {n}" for n in range(1, 3) for name in FIVE] + ["Cilium"]
+    assert codes(MA, variant(MA.example, options=options(*many, correct=(1,)))) == [INVALID_SHAPE]
+
+
+def test_multiple_answer_with_four_options_is_clean() -> None:
+    raw = variant(MA.example, options=options(*FIVE[:4], correct=(1, 2)))
+    assert codes(MA, raw) == []
 
 
 def test_multiple_answer_clean_question_passes() -> None:
@@ -523,13 +551,13 @@ def test_matching_rejects_none_of_the_above_distractor() -> None:
 @pytest.mark.parametrize(
     "changes",
     [
-        {"pairs": pairs(*ORGANELLES[:2])},
-        {"pairs": pairs(*[(f"Prompt {n}", f"Answer {n}") for n in range(11)])},
+        {"pairs": pairs(*ORGANELLES[:1])},
+        {"pairs": pairs(*[(f"Organelle {n}", f"Role number {n}") for n in range(11)])},
         {"distractors": ["a", "b", "c", "d", "e", "f"]},
         {"pairs": [{"prompt": "Ribosome", "answer": "Protein synthesis", "extra": 1}] * 3},
         {"pairs": pairs(("Ribosome", ""), *ORGANELLES[1:], ("Nucleus", "Storing DNA"))},
     ],
-    ids=["2 pairs", "11 pairs", "6 distractors", "unknown pair key", "empty answer"],
+    ids=["1 pair", "11 pairs", "6 distractors", "unknown pair key", "empty answer"],
 )
 def test_matching_shape_errors(changes: dict[str, Any]) -> None:
     assert set(codes(MATCH, variant(MATCH.example, **changes))) == {INVALID_SHAPE}
@@ -593,7 +621,11 @@ def test_categorization_rejects_item_repeated_within_a_category() -> None:
     assert codes(CAT, raw) == ["duplicate_options"]
 
 
-def test_categorization_rejects_fewer_than_four_items() -> None:
+def test_matching_with_two_pairs_is_clean() -> None:
+    assert codes(MATCH, variant(MATCH.example, pairs=pairs(*ORGANELLES[:2]))) == []
+
+
+def test_categorization_rejects_fewer_than_three_items() -> None:
     raw = variant(
         CAT.example,
         categories=categories(Mitochondrion=["Krebs cycle"], Chloroplast=["Calvin cycle"]),
@@ -637,7 +669,7 @@ def test_categorization_rejects_placeholder_category() -> None:
     "changes",
     [
         {"categories": categories(Only=["a", "b", "c", "d"])},
-        {"categories": categories(**{f"C{n}": [f"item {n}"] for n in range(9)})},
+        {"categories": categories(**{f"Kingdom {n}": [f"Species {n}"] for n in range(9)})},
         {"categories": categories(Empty=[], Full=["a", "b", "c", "d"])},
         {"distractors": ["a", "b", "c", "d", "e", "f"]},
         {"items": ["Krebs cycle"]},
@@ -663,3 +695,36 @@ def test_categorization_clean_question_passes() -> None:
     assert question is not None
     assert CAT.correct_answers(question)[:2] == ["Nucleoid", "Plasmid"]
     assert "  distractors: Both cells divide by mitosis" in CAT.render(question).splitlines()
+
+
+# -- every problem at once ---------------------------------------------------------------------
+
+
+def test_a_shape_error_does_not_hide_the_other_problems() -> None:
+    raw = variant(
+        MC.example,
+        question_text="Question 1",
+        options=options(*EIGHT, "Centriole", "mitochondrion", correct=(1, 2)),
+    )
+    raw["options"][3]["correct"] = "no"
+    assert codes(MC, raw) == [
+        INVALID_SHAPE,
+        "placeholder_text",
+    ]  # the options failed validation, so only the stem could be checked
+    raw["options"][3]["correct"] = False
+    assert codes(MC, raw) == [
+        "placeholder_text",
+        INVALID_SHAPE,
+        "wrong_correct_count",
+        "duplicate_options",
+    ]
+
+
+def test_inspect_returns_the_partial_question_it_could_read() -> None:
+    raw = variant(TF.example, correct_answer="yes")
+    question, problems = TF.inspect(raw)
+    assert [p.code for p in problems] == [INVALID_SHAPE]
+    assert question is not None and question.question_text == TF.example["question_text"]
+    assert TF.parse(raw)[0] is None
+    nothing, shape = TF.inspect("not an object")
+    assert nothing is None and [p.code for p in shape] == [INVALID_SHAPE]

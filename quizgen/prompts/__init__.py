@@ -59,9 +59,12 @@ def _section(language: str, name: str, **values: object) -> str:
 
 
 def type_instructions(language: str, type_name: str, **values: object) -> str:
-    return Template(_read(language, type_name).rstrip("\n")).substitute(
-        **{k: str(v) for k, v in values.items()}
-    )
+    """The type's instructions, with the counts its checks accept (`$options_low`, …) and the
+    counts it prefers (`$options_preferred`) filled in from the type's `Count`s."""
+    counts: dict[str, object] = {}
+    for name, count in question_type(type_name).counts.items():
+        counts.update(count.prompt_values(name))
+    return Template(_read(language, type_name).rstrip("\n")).substitute(**counts, **values)
 
 
 def build_messages(task: GenerationTask) -> list[Message]:

@@ -13,10 +13,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from quizgen.questions import checks
-from quizgen.questions.base import Problem, QuestionBase, QuestionType
+from quizgen.questions.base import Count, Problem, QuestionBase, QuestionType
 
-MIN_ITEMS = 4
-MAX_ITEMS = 20
+CATEGORIES = Count(2, 8, preferred=(2, 4))
+ITEMS = Count(3, 20, preferred=(6, 10))
+"""Items across all categories; each category holds at least one."""
+DISTRACTORS = Count(0, 5, preferred=(0, 2))
 
 
 class Category(BaseModel):
@@ -26,16 +28,16 @@ class Category(BaseModel):
 
     name: str = Field(min_length=1, max_length=100)
     items: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        min_length=1, max_length=MAX_ITEMS
+        min_length=1, max_length=ITEMS.high
     )
 
 
 class Categorization(QuestionBase):
     """`question_text` is the instruction; `distractors` are items that belong to no category."""
 
-    categories: list[Category] = Field(min_length=2, max_length=8)
+    categories: list[Category] = Field(json_schema_extra=CATEGORIES.schema())
     distractors: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        default_factory=list, max_length=5
+        default_factory=list, json_schema_extra=DISTRACTORS.schema()
     )
 
 
@@ -77,20 +79,15 @@ def items_are_distinct_within_category(question: Categorization) -> Iterator[Pro
             )
 
 
+def counts_in_range(question: Categorization) -> Iterator[Problem]:
+    yield from CATEGORIES.problems(len(question.categories), "categories", "categorization")
+    yield from DISTRACTORS.problems(len(question.distractors), "distractors", "categorization")
+
+
 def item_count_in_range(question: Categorization) -> Iterator[Problem]:
     count = len(all_items(question))
-    if count < MIN_ITEMS:
-        yield Problem(
-            "too_few_items",
-            f"categorization needs {MIN_ITEMS} to {MAX_ITEMS} items across all categories; "
-            f"it has {count}",
-        )
-    elif count > MAX_ITEMS:
-        yield Problem(
-            "too_many_items",
-            f"categorization needs {MIN_ITEMS} to {MAX_ITEMS} items across all categories; "
-            f"it has {count}",
-        )
+    code = "too_few_items" if count < ITEMS.low else "too_many_items"
+    yield from ITEMS.problems(count, "items across all categories", "categorization", code)
 
 
 def distractors_are_distinct(question: Categorization) -> Iterator[Problem]:
@@ -162,6 +159,7 @@ TYPE: QuestionType[Categorization] = QuestionType(
     model=Categorization,
     checks=(
         *checks.STEM_CHECKS,
+        counts_in_range,
         category_names_are_distinct,
         items_are_in_one_category,
         items_are_distinct_within_category,
@@ -176,4 +174,5 @@ TYPE: QuestionType[Categorization] = QuestionType(
     distractors=distractors,
     example=EXAMPLE,
     points=lambda question: len(question.categories),
+    counts={"categories": CATEGORIES, "items": ITEMS, "distractors": DISTRACTORS},
 )

@@ -12,7 +12,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from quizgen.questions import checks
-from quizgen.questions.base import Problem, QuestionBase, QuestionType
+from quizgen.questions.base import Count, Problem, QuestionBase, QuestionType
+
+PAIRS = Count(2, 10, preferred=(4, 6))
+DISTRACTORS = Count(0, 5, preferred=(0, 2))
 
 
 class Pair(BaseModel):
@@ -27,13 +30,18 @@ class Pair(BaseModel):
 class Matching(QuestionBase):
     """`question_text` is the instruction; `distractors` are extra answers that match nothing."""
 
-    pairs: list[Pair] = Field(min_length=3, max_length=10)
+    pairs: list[Pair] = Field(json_schema_extra=PAIRS.schema())
     distractors: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
-        default_factory=list, max_length=5
+        default_factory=list, json_schema_extra=DISTRACTORS.schema()
     )
 
 
 # -- checks ----------------------------------------------------------------------------------
+
+
+def counts_in_range(question: Matching) -> Iterator[Problem]:
+    yield from PAIRS.problems(len(question.pairs), "pairs", "matching")
+    yield from DISTRACTORS.problems(len(question.distractors), "distractors", "matching")
 
 
 def prompts_are_distinct(question: Matching) -> Iterator[Problem]:
@@ -118,6 +126,7 @@ TYPE: QuestionType[Matching] = QuestionType(
     model=Matching,
     checks=(
         *checks.STEM_CHECKS,
+        counts_in_range,
         prompts_are_distinct,
         answers_are_distinct,
         distractors_are_distinct,
@@ -130,4 +139,5 @@ TYPE: QuestionType[Matching] = QuestionType(
     distractors=distractors,
     example=EXAMPLE,
     points=lambda question: len(question.pairs),
+    counts={"pairs": PAIRS, "distractors": DISTRACTORS},
 )

@@ -1,7 +1,8 @@
-"""Multiple answer: five options, two to four of them correct.
+"""Multiple answer: 3–10 options (the prompt asks for 5), at least one correct and one wrong.
 
-Never one (that is multiple choice) and never all five (nothing to tell apart). The model and
-option checks are shared with multiple choice.
+A student must tell the options apart, so never all correct and never none; one correct option
+is sound (Canvas accepts it, and the student cannot know it is only one). The model and option
+checks are shared with multiple choice.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from quizgen.questions import checks
-from quizgen.questions.base import Problem, QuestionType
+from quizgen.questions.base import Count, Problem, QuestionType
 from quizgen.questions.multiple_choice import (
     OPTION_CHECKS,
     ChoiceQuestion,
@@ -23,19 +24,23 @@ from quizgen.questions.multiple_choice import (
     render,
 )
 
-MIN_CORRECT = 2
-MAX_CORRECT = 4
+OPTIONS = Count(3, 10, preferred=(5, 5))
 
 
 class MultipleAnswer(ChoiceQuestion):
-    options: list[Option] = Field(min_length=5, max_length=5)
+    options: list[Option] = Field(json_schema_extra=OPTIONS.schema())
 
 
-def two_to_four_correct(question: MultipleAnswer) -> Iterator[Problem]:
-    if not MIN_CORRECT <= len(correct_positions(question)) <= MAX_CORRECT:
+def option_count(question: MultipleAnswer) -> Iterator[Problem]:
+    yield from OPTIONS.problems(len(question.options), "options", "multiple answer")
+
+
+def some_correct_and_some_wrong(question: MultipleAnswer) -> Iterator[Problem]:
+    correct = len(correct_positions(question))
+    if correct == 0 or correct == len(question.options):
         yield Problem(
             "wrong_correct_count",
-            f"multiple answer needs {MIN_CORRECT} to {MAX_CORRECT} correct options; "
+            "multiple answer needs at least one correct and one wrong option; "
             f"{marked_correct(question)}",
         )
 
@@ -59,9 +64,10 @@ TYPE: QuestionType[MultipleAnswer] = QuestionType(
     name="multiple_answer",
     label="Multiple answer",
     model=MultipleAnswer,
-    checks=(*checks.STEM_CHECKS, two_to_four_correct, *OPTION_CHECKS),
+    checks=(*checks.STEM_CHECKS, option_count, some_correct_and_some_wrong, *OPTION_CHECKS),
     render=render,
     correct_answers=correct_answers,
     distractors=distractors,
     example=EXAMPLE,
+    counts={"options": OPTIONS},
 )

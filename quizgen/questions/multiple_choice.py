@@ -1,4 +1,4 @@
-"""Multiple choice: four options, exactly one of them correct.
+"""Multiple choice: 3–8 options (the prompt asks for 4), exactly one of them correct.
 
 `Option`, `ChoiceQuestion` and the option checks are shared with multiple answer, which differs
 only in the number of options and how many may be correct.
@@ -12,7 +12,9 @@ from string import ascii_lowercase
 from pydantic import BaseModel, ConfigDict, Field
 
 from quizgen.questions import checks
-from quizgen.questions.base import Problem, QuestionBase, QuestionType
+from quizgen.questions.base import Count, Problem, QuestionBase, QuestionType
+
+OPTIONS = Count(3, 8, preferred=(4, 4))
 
 
 class Option(BaseModel):
@@ -31,7 +33,7 @@ class ChoiceQuestion(QuestionBase):
 
 
 class MultipleChoice(ChoiceQuestion):
-    options: list[Option] = Field(min_length=4, max_length=4)
+    options: list[Option] = Field(json_schema_extra=OPTIONS.schema())
 
 
 def correct_positions(question: ChoiceQuestion) -> list[int]:
@@ -51,6 +53,10 @@ def marked_correct(question: ChoiceQuestion) -> str:
 
 
 # -- checks ----------------------------------------------------------------------------------
+
+
+def option_count(question: MultipleChoice) -> Iterator[Problem]:
+    yield from OPTIONS.problems(len(question.options), "options", "multiple choice")
 
 
 def exactly_one_correct(question: MultipleChoice) -> Iterator[Problem]:
@@ -129,9 +135,10 @@ TYPE: QuestionType[MultipleChoice] = QuestionType(
     name="multiple_choice",
     label="Multiple choice",
     model=MultipleChoice,
-    checks=(*checks.STEM_CHECKS, exactly_one_correct, *OPTION_CHECKS),
+    checks=(*checks.STEM_CHECKS, option_count, exactly_one_correct, *OPTION_CHECKS),
     render=render,
     correct_answers=correct_answers,
     distractors=distractors,
     example=EXAMPLE,
+    counts={"options": OPTIONS},
 )
