@@ -31,8 +31,6 @@ REJECTED_AS = {
 NOT_YET = {
     "key_contradicted": "issue 11.5: a true/false statement negating its quote is not rejected",
     "gives_away": "issue 11.6: a question stating another's answer is not flagged",
-    "variants": "issue 11.3: 5-option multiple choice, 4-option multiple answer and 2-pair "
-    "matching are rejected as invalid shapes",
 }
 
 
@@ -173,7 +171,6 @@ def test_misquoting_half_the_quotes_costs_at_most_1_3_requests_per_batch(
 # -- shapes Canvas accepts -----------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET["variants"])
 def test_sound_shapes_outside_the_preferred_count_are_accepted(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
