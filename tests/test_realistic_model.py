@@ -31,6 +31,9 @@ REJECTED_AS = {
 NOT_YET = {
     "key_contradicted": "issue 11.5: a true/false statement negating its quote is not rejected",
     "gives_away": "issue 11.6: a question stating another's answer is not flagged",
+    "ellipsis_grounding": "grounding compares the key with the quote as written, not with the "
+    "content span the citation resolved: an ellipsis omitting words a true/false statement or a "
+    "multiple-answer option restates gives key_not_grounded",
 }
 
 
@@ -155,6 +158,35 @@ def test_a_faithful_misquote_is_accepted(
     assert not refused, (
         f"{len(refused)} of {len(items)} {deviation} quotes not found: {refused[:3]}"
     )
+
+
+REPEATS = {"duplicate_question", "near_duplicate"}
+
+
+@pytest.mark.parametrize(
+    "deviation",
+    [
+        pytest.param(
+            kind, marks=pytest.mark.xfail(strict=True, reason=NOT_YET["ellipsis_grounding"])
+        )
+        if kind == "ellipsis"
+        else kind
+        for kind in DEVIATIONS
+    ],
+)
+def test_a_faithfully_misquoted_question_reaches_review(
+    misquoted: Outcome, flawed: Outcome, deviation: str
+) -> None:
+    """Nothing but a repeat keeps it out: the quote supports the key as well as a verbatim one."""
+    refused: list[tuple[str, set[str]]] = []
+    made = 0
+    for outcome in (misquoted, flawed):
+        for item in outcome.injected("misquote", deviation):
+            made += 1
+            if outcome.reasons(item) - REPEATS:
+                refused.append((item.question["source_quote"], outcome.reasons(item)))
+    assert made, f"the fake made no {deviation} misquote"
+    assert not refused, f"{len(refused)} of {made} {deviation} questions rejected: {refused[:3]}"
 
 
 def test_about_half_the_quotes_are_misquoted(misquoted: Outcome) -> None:
