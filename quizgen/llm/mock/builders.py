@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizgen.llm.mock.reading import Reading, Sentence, Target, Unit
-from quizgen.llm.mock.words import NUMBER_WORDS, capitalise, fold, stem
+from quizgen.llm.mock.words import NUMBER_WORDS, capitalise, content_stems, fold, stem
 
 GAP = "____"
 
@@ -124,6 +124,7 @@ def same_kind(
     elif not strict or target.group in ("name", "acronym"):
         tiers.append(reading.pools.get((target.kind, ""), ()))
     folded = fold(avoid_text)
+    words = set(content_stems(avoid_text))
     picked: list[str] = []
     for tier in tiers:
         options = list(tier)
@@ -133,6 +134,8 @@ def same_kind(
                 return picked
             if f" {fold(text)} " in f" {folded} " or _related(text, target.text, target.kind):
                 continue
+            if set(content_stems(text)) <= words:
+                continue  # the sentence supports it ("cell division" beside "division of cells")
             if target.kind == "term" and (text.casefold().endswith("s") != target.plural):
                 continue
             if any(_related(text, other, target.kind) for other in picked):
