@@ -30,8 +30,8 @@ from urllib.parse import urlsplit, urlunsplit
 import anyio
 import httpx
 
-from quizgen.config import config_path, setting
 from quizgen.errors import ConfigError, RemoteError
+from quizgen.settings import config_path, load_settings
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ATTEMPTS = 6
@@ -111,8 +111,9 @@ class CanvasClient:
         `CANVAS_BACKOFF_BASE` / `backoff_base`, `CANVAS_BACKOFF_CAP` / `backoff_cap`,
         `CANVAS_MAX_IN_FLIGHT` / `max_in_flight`. Keyword `knobs` win over both.
         """
-        base_url = setting("CANVAS_BASE_URL", "canvas", "base_url")
-        token = setting("CANVAS_API_TOKEN", "canvas", "token")
+        settings = load_settings().canvas
+        base_url = settings.base_url
+        token = settings.token.get_secret_value() if settings.token is not None else None
         missing = [
             name
             for name, value in (("CANVAS_BASE_URL", base_url), ("CANVAS_API_TOKEN", token))
@@ -124,27 +125,7 @@ class CanvasClient:
                 f"base_url and token under [canvas] in {config_path()} (make a token in Canvas "
                 "under Account → Settings → New Access Token)"
             )
-        tuning: dict[str, Any] = {}
-        for knob, kind in (
-            ("timeout", float),
-            ("max_attempts", int),
-            ("backoff_base", float),
-            ("backoff_cap", float),
-            ("max_in_flight", int),
-        ):
-            env = f"CANVAS_{knob.upper()}"
-            raw = setting(env, "canvas", knob)
-            if raw is None:
-                continue
-            try:
-                value = kind(raw)
-            except ValueError:
-                value = -1
-            if not value >= 0 or (kind is int and value < 1):
-                raise ConfigError(
-                    f"{env} / [canvas] {knob} must be a positive number (got {raw!r})"
-                )
-            tuning[knob] = value
+        tuning = settings.tuning()
         return cls(base_url, token, **{**tuning, **knobs})
 
     def __repr__(self) -> str:

@@ -111,9 +111,9 @@ def _announce(plan: PublishPlan, *, dry_run: bool) -> None:
 def _dry_run(plan: PublishPlan, *, as_json: bool) -> None:
     from quizgen.canvas.client import normalise_base_url
     from quizgen.canvas.publish import planned_requests
-    from quizgen.config import setting
+    from quizgen.settings import load_settings
 
-    configured = setting("CANVAS_BASE_URL", "canvas", "base_url")
+    configured = load_settings().canvas.base_url
     base_url = normalise_base_url(configured) if configured else "{CANVAS_BASE_URL}"
     requests = planned_requests(plan, base_url)
     if as_json:

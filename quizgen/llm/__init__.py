@@ -23,9 +23,10 @@ def make_adapter(
 
         return MockAdapter.from_env()
     if provider == "openai":
-        from quizgen.config import setting
+        from quizgen.settings import load_settings
 
-        api_key = setting("OPENAI_API_KEY", "openai", "api_key")
+        secret = load_settings().openai.api_key
+        api_key = secret.get_secret_value() if secret is not None else ""
         if not api_key:
             raise ConfigError(
                 "the openai provider needs an API key: set OPENAI_API_KEY (or api_key under "

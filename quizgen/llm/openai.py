@@ -168,13 +168,13 @@ class OpenAIAdapter:
         """Build from the CLI's choices plus the environment / config file for the rest.
 
         `base_url`: the argument (`--base-url`, spec `llm.base_url`), else `OPENAI_BASE_URL`,
-        else `[openai] base_url`, else OpenAI. Tuning: `QUIZGEN_OPENAI_TIMEOUT` /
-        `[openai] timeout`, `QUIZGEN_OPENAI_MAX_ATTEMPTS` / `[openai] max_attempts`,
-        `QUIZGEN_OPENAI_BACKOFF` / `[openai] backoff`.
+        else `[openai] base_url`, else OpenAI. Tuning (timeout, max_attempts, backoff) comes
+        from the one settings model, `quizgen.settings`.
         """
-        from quizgen.config import setting
+        from quizgen.settings import load_settings
 
-        url = base_url or setting("OPENAI_BASE_URL", "openai", "base_url")
+        settings = load_settings({"openai": {"base_url": base_url}}).openai
+        url = settings.base_url
         if url and not re.match(r"^https?://[^\s/]+", url):
             raise ConfigError(
                 f"OpenAI base URL must start with http:// or https:// (got {url!r}); "
@@ -185,11 +185,9 @@ class OpenAIAdapter:
             model=model,
             temperature=temperature,
             base_url=url,
-            timeout=_number_setting("QUIZGEN_OPENAI_TIMEOUT", "timeout", DEFAULT_TIMEOUT),
-            max_attempts=int(
-                _number_setting("QUIZGEN_OPENAI_MAX_ATTEMPTS", "max_attempts", DEFAULT_MAX_ATTEMPTS)
-            ),
-            backoff=_number_setting("QUIZGEN_OPENAI_BACKOFF", "backoff", DEFAULT_BACKOFF),
+            timeout=DEFAULT_TIMEOUT if settings.timeout is None else settings.timeout,
+            max_attempts=settings.max_attempts or DEFAULT_MAX_ATTEMPTS,
+            backoff=DEFAULT_BACKOFF if settings.backoff is None else settings.backoff,
         )
 
     # -- the call --------------------------------------------------------------------------
@@ -442,18 +440,3 @@ def _usage(raw: Any) -> Usage:
         output_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
         cached_tokens=int(cached or 0),
     )
-
-
-def _number_setting(env: str, key: str, default: float) -> float:
-    from quizgen.config import setting
-
-    raw = setting(env, "openai", key)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise ConfigError(f"{env} / [openai] {key} must be a number ≥ 0 (got {raw!r})")
-    return value
