@@ -237,32 +237,32 @@ class RunContext:
             module_batches=module_batches,
         )
 
-    async def ask(self, request: LLMRequest) -> tuple[LLMResponse, float]:
-        """One LLM call in a concurrency slot; the seconds count the call, not the wait for
-        the slot. A `ProviderError` carries its seconds in `CallFailed`."""
+    async def step(self, state: BatchRun) -> None:
+        """One round of a batch in a concurrency slot: build the next request, call the LLM,
+        store the answer (or the failure). `llm_seconds` count the call, not the wait for the
+        slot.
+
+        The request is built once the slot is free, so its avoid list holds what other batches
+        kept meanwhile and a thousand waiting batches hold no prompts; the slot is kept until
+        the answer is stored, so answers waiting for the writer are bounded by the
+        concurrency too."""
         async with self.limiter:
+            request = state.request(self)
             started = time.perf_counter()
             try:
                 response = await self.adapter.complete(request)
             except ProviderError as exc:
-                raise CallFailed(exc.message, time.perf_counter() - started) from None
-            return response, time.perf_counter() - started
-
-
-class CallFailed(Exception):
-    """An LLM call the adapter gave up on; `seconds` it took."""
-
-    def __init__(self, message: str, seconds: float) -> None:
-        super().__init__(message)
-        self.message = message
-        self.seconds = seconds
+                await state.store_failure(self, request, exc.message, time.perf_counter() - started)
+                return
+            await state.store_answer(self, request, response, time.perf_counter() - started)
 
 
 @dataclass
 class BatchRun:
     """One batch's run in progress: its conversation, counters and correction budget.
 
-    The loop is `request()` → an answer → `store_answer()` until `done`; then `finish()`.
+    The loop is `request()` → an answer → `store_answer()` until `done` (`RunContext.step`
+    does one round in a slot); then `finish()`.
     `store_answer` is the one place an answer is parsed, screened, stored and followed up
     (a correction or a top-up appended to the conversation), whoever fetched it."""
 
@@ -519,13 +519,7 @@ async def _run_batch(ctx: RunContext, batch: Batch) -> None:
     ctx.emit(BatchEvent(batch.key, BatchStatus.RUNNING, state.generated, batch.target_count))
     try:
         while not state.done:
-            request = state.request(ctx)
-            try:
-                response, seconds = await ctx.ask(request)
-            except CallFailed as failed:
-                await state.store_failure(ctx, request, failed.message, failed.seconds)
-                break
-            await state.store_answer(ctx, request, response, seconds)
+            await ctx.step(state)
     except Exception as exc:  # a bug or an unforeseen failure: this batch's data, not a crash
         state.error = one_line(exc)
     try:

@@ -216,3 +216,15 @@ async def test_answers_of_many_batches_share_commits(store: Store) -> None:
     [writer] = created
     assert writer.stats.jobs >= 80  # 40 answers and 40 batch ends, at least
     assert writer.stats.commits < writer.stats.jobs / 2
+
+
+async def test_a_batch_waiting_for_a_slot_asks_to_avoid_what_others_kept_meanwhile(
+    store: Store,
+) -> None:
+    quiz = make_quiz(store, {"tf": 2, "tf3": 3})
+    adapter = ScriptedAdapter(fallback=numbered_true_false(1))
+    await generate(store, quiz, adapter, concurrency=1)
+    first, second = adapter.requests
+    assert first.task.avoid == ()
+    kept_by_first = {q.data["question_text"] for q in store.questions(quiz.id)[:2]}
+    assert kept_by_first <= set(second.task.avoid)
