@@ -133,6 +133,7 @@ def fail(message: str, code: int, *, as_json: bool = False) -> None:
 COMMAND_MODULES = (
     "spec",
     "generate",
+    "batch",
     "inspect",
     "review",
     "export",

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from quizgen.models import Batch, BatchStatus, ModuleRecord, Publication, QuestionRecord, Quiz
+from quizgen.models import (
+    ApiJob,
+    Batch,
+    BatchStatus,
+    ModuleRecord,
+    Publication,
+    QuestionRecord,
+    Quiz,
+)
 
 if TYPE_CHECKING:
     from quizgen.pricing import CostEstimate
@@ -178,4 +186,28 @@ def publication_document(publication: Publication) -> dict[str, Any]:
         "last_error": publication.last_error,
         "created_at": publication.created_at,
         "finished_at": publication.finished_at,
+    }
+
+
+def api_job_document(job: ApiJob) -> dict[str, Any]:
+    """One Batch API job as `status --json` shows it (`remote_status` as last seen)."""
+    return {
+        "id": job.id,
+        "round": job.round,
+        "state": job.state.value,
+        "remote_id": job.remote_id,
+        "remote_status": job.remote_status,
+        "requests": job.request_count,
+        "completed": job.completed_count,
+        "failed": job.failed_count,
+        "bytes": job.bytes,
+        "model": job.model,
+        "base_url": job.base_url,
+        "input_file_id": job.input_file_id,
+        "output_file_id": job.output_file_id,
+        "error_file_id": job.error_file_id,
+        "last_error": job.last_error,
+        "created_at": job.created_at,
+        "submitted_at": job.submitted_at,
+        "finished_at": job.finished_at,
     }

@@ -973,7 +973,15 @@ class Store:
     def queue_api_requests(self, quiz_id: str, requests: list[NewApiRequest]) -> None:
         """Store asks waiting for a Batch API job, all or none."""
         with self._write() as tx:
-            _insert_api_requests(tx, quiz_id, requests)
+            insert_api_requests_tx(tx, quiz_id, requests)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One immediate transaction for a caller composing `*_tx` functions: the Batch API's
+        collect commits an answer, the ask that follows it and its request's closing together,
+        so a killed collect neither loses nor repeats an answer."""
+        with self._write() as tx:
+            yield tx
 
     def create_api_jobs(self, quiz_id: str, jobs: list[NewApiJob]) -> None:
         """Store new jobs and give each its (queued) requests, in one transaction — before
@@ -1625,9 +1633,10 @@ class NewApiJob:
     bytes: int
 
 
-def _insert_api_requests(
+def insert_api_requests_tx(
     tx: sqlite3.Connection, quiz_id: str, requests: list[NewApiRequest]
 ) -> None:
+    """Queue asks for the next Batch API job (no job yet)."""
     stamp = now()
     tx.executemany(
         "INSERT INTO api_requests (custom_id, quiz_id, batch_key, job_id, round, open, messages,"
@@ -1646,6 +1655,17 @@ def _insert_api_requests(
             for r in requests
         ],
     )
+
+
+def close_api_request_tx(tx: sqlite3.Connection, quiz_id: str, custom_id: str) -> bool:
+    """Mark an ask's answer as consumed; False if it already was (by an earlier collect whose
+    transaction committed), in which case the caller must not record the answer again."""
+    cursor = tx.execute(
+        "UPDATE api_requests SET open = 0, updated_at = ?"
+        " WHERE quiz_id = ? AND custom_id = ? AND open = 1",
+        (now(), quiz_id, custom_id),
+    )
+    return cursor.rowcount == 1
 
 
 def _api_job(row: dict[str, Any]) -> ApiJob:

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import invoke, invoke_json
+from tests.fakes import openai_server as fake_server
+from tests.fakes.openai_batches import JobPlan
 from tests.fakes.openai_server import FakeOpenAI
 
 KEY = "sk-test-SECRET-1234"
+APPENDIX = Path(__file__).parent / "fixtures" / "prose" / "appendix.toml"
 
 
 @pytest.fixture
@@ -164,3 +174,382 @@ def test_batch_calls_cost_half() -> None:
     batch = usage_cost(ModelUsage("k", "openai-batch", "gpt-4o", **tokens), BUILTIN_PRICES)
     assert sync == pytest.approx(0.8 * 2.50 + 0.2 * 1.25 + 0.1 * 10.00)
     assert batch == pytest.approx(sync / 2)
+
+
+def submit_and_collect(
+    cli, example: Path, fake: FakeOpenAI, *collect_args: str
+) -> tuple[int, dict, str]:
+    code, submitted = create_batch(cli, example, fake)
+    assert code == 0, submitted
+    code, out, err = invoke(
+        cli, "collect", submitted["quiz"]["id"], "--wait", *collect_args, "--json"
+    )
+    return code, json.loads(out), err
+
+
+def by_type(doc: dict) -> dict[str, dict]:
+    return {b["question_type"]: b for b in doc["batches"]}
+
+
+def snapshot(db: Path) -> dict[str, list]:
+    with sqlite3.connect(db) as conn:
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+            for table in (
+                "quizzes",
+                "batches",
+                "questions",
+                "llm_calls",
+                "api_jobs",
+                "api_requests",
+            )
+        }
+
+
+def shape(doc: dict) -> set[tuple]:
+    """Batches, their types, statuses and question counts. Not their calls: which of two
+    batches of a module meets a shared fact first (and so has to replace its repeat) depends
+    on the order answers are recorded, concurrently or job by job."""
+    return {
+        (b["key"], b["question_type"], b["status"], b["generated_count"]) for b in doc["batches"]
+    }
+
+
+def test_the_seeds_quiz_completes_like_a_synchronous_run_at_batch_prices(
+    cli, openai_env, db_path
+) -> None:
+    """The seed's 6-batch, 55-question quiz, answered by the realistic fake model (misquotes,
+    short answers) so that corrections and top-ups go out as follow-up jobs."""
+    with FakeOpenAI(mode="realistic") as fake:
+        code, doc, _ = submit_and_collect(cli, APPENDIX, fake)
+        assert fake.requests == [], "every answer came through the Batch API"
+    assert code == 0, doc
+    assert doc["quiz"]["status"] == "ready_for_review"
+    assert doc["totals"]["questions"] == doc["totals"]["target"] == 55
+    assert len(doc["batch_api_jobs"]) >= 2, "corrections and top-ups went out as follow-ups"
+    assert {j["state"] for j in doc["batch_api_jobs"]} == {"collected"}
+    with FakeOpenAI(mode="realistic") as fake:
+        code, sync = invoke_json(cli, "create", str(APPENDIX), *openai_args(fake))
+        assert code == 0
+    assert shape(doc) == shape(sync)
+    with sqlite3.connect(db_path) as conn:
+        providers = conn.execute(
+            "SELECT c.provider, count(*) FROM llm_calls c JOIN quizzes q ON q.id = c.quiz_id"
+            " GROUP BY q.id, c.provider ORDER BY q.created_at"
+        ).fetchall()
+    calls = sum(b["calls"] for b in doc["batches"])
+    assert providers == [
+        ("openai-batch", calls),
+        ("openai", sum(b["calls"] for b in sync["batches"])),
+    ]
+    for batch in doc["batches"]:
+        at_sync_price = (
+            (batch["input_tokens"] - batch["cached_tokens"]) * 2.50
+            + batch["cached_tokens"] * 1.25
+            + batch["output_tokens"] * 10.00
+        ) / 1_000_000
+        assert batch["estimated_cost_usd"] == pytest.approx(at_sync_price / 2, abs=1e-6)
+    per_call = doc["totals"]["estimated_cost_usd"] / calls
+    sync_per_call = sync["totals"]["estimated_cost_usd"] / providers[1][1]
+    assert per_call == pytest.approx(sync_per_call / 2, rel=0.15)
+
+
+def test_corrections_and_top_ups_go_out_as_a_follow_up_job(cli, example, openai_env) -> None:
+    script = {
+        "multiple_choice": [fake_server.invalid(2)],
+        "true_false": [fake_server.text('{"questions": [ {"question_text": ')],
+    }
+    with FakeOpenAI(script=script) as fake:
+        code, doc, _ = submit_and_collect(cli, example, fake)
+        second = fake.batch_service.input_lines(fake.batch_service.order[1])
+    assert code == 0, doc
+    jobs = doc["batch_api_jobs"]
+    assert [(j["round"], j["requests"]) for j in jobs] == [(1, 6), (2, 2)]
+    asks = sorted(line["body"]["messages"][-1]["content"] for line in second)
+    assert "not valid JSON" in asks[1] or "not valid JSON" in asks[0]
+    assert any("were rejected" in a and "exactly 2" in a for a in asks)
+    mc, tf = by_type(doc)["multiple_choice"], by_type(doc)["true_false"]
+    assert (mc["status"], mc["calls"], mc["rejected_count"]) == ("succeeded", 2, 2)
+    assert (tf["status"], tf["calls"]) == ("succeeded", 2)
+    assert doc["totals"]["questions"] == 45
+
+
+def test_an_expired_job_is_resubmitted_only_for_its_unfinished_requests(
+    cli, example, openai_env
+) -> None:
+    with FakeOpenAI(batch_plans=[JobPlan(expire_after=2)]) as fake:
+        code, doc, err = submit_and_collect(cli, example, fake)
+        sizes = [len(fake.batch_service.input_lines(b)) for b in fake.batch_service.order]
+    assert code == 0, doc
+    assert sizes == [6, 4]
+    (line,) = [x for x in err.splitlines() if "expired" in x]
+    assert line.startswith("error: batch batch_") and line.endswith(
+        "expired with 4 of 6 request(s) unfinished; they are sent again"
+    )
+    assert doc["batch_api_jobs"][0]["last_error"] == line.removeprefix("error: ")
+    assert doc["totals"]["questions"] == 45
+    assert all(b["calls"] == 1 for b in doc["batches"]), "an unrun request is not a call"
+
+
+def test_a_malformed_output_line_is_one_error_and_its_request_is_sent_again(
+    cli, example, openai_env
+) -> None:
+    with FakeOpenAI(batch_plans=[JobPlan(garble=(2,))]) as fake:
+        code, doc, err = submit_and_collect(cli, example, fake)
+        sizes = [len(fake.batch_service.input_lines(b)) for b in fake.batch_service.order]
+    assert code == 0, doc
+    assert sizes == [6, 1]
+    (line,) = [x for x in err.splitlines() if "not valid JSON" in x]
+    assert re.fullmatch(
+        r"error: batch batch_\w+ output line 2: not valid JSON \(.+\); its request is sent again",
+        line,
+    ), line
+    assert doc["totals"]["questions"] == 45
+
+
+def test_partial_failure_a_5xx_is_sent_again_a_400_fails_only_its_batch(
+    cli, example, openai_env
+) -> None:
+    script = {
+        "true_false": [fake_server.status(500)],
+        "matching": [fake_server.status(400, message="Invalid schema for response_format")],
+    }
+    with FakeOpenAI(script=script) as fake:
+        code, doc, _ = submit_and_collect(cli, example, fake)
+    assert code == 1
+    batches = by_type(doc)
+    assert batches["true_false"]["status"] == "succeeded"
+    failed = batches["matching"]
+    assert failed["status"] == "failed"
+    assert failed["last_error"] == (
+        "the Batch API refused it: HTTP 400: Invalid schema for response_format"
+    )
+    assert doc["totals"]["succeeded"] == 5
+    assert doc["quiz"]["status"] == "ready_for_review_partial"
+
+
+def test_retry_on_a_batch_mode_quiz_resubmits_its_failed_batches(cli, example, openai_env) -> None:
+    script = {"matching": [fake_server.status(400)]}
+    with FakeOpenAI(script=script) as fake:
+        code, doc, _ = submit_and_collect(cli, example, fake)
+        assert code == 1
+        quiz = doc["quiz"]["id"]
+        code, retried = invoke_json(cli, "retry", quiz)
+        assert code == 1, "submitted, not yet collected"
+        assert retried["batch_api_jobs"][-1]["requests"] == 1
+        code, done = invoke_json(cli, "collect", quiz, "--wait")
+        assert fake.requests == []
+    assert code == 0
+    assert by_type(done)["matching"]["status"] == "succeeded"
+    assert by_type(done)["matching"]["attempts"] == 2
+
+
+def test_cancel_keeps_what_finished_and_sends_nothing_more(cli, example, openai_env) -> None:
+    with FakeOpenAI(batch_plans=[JobPlan(hold=True)]) as fake:
+        code, submitted = create_batch(cli, example, fake)
+        quiz = submitted["quiz"]["id"]
+        code, doc = invoke_json(cli, "collect", quiz)
+        assert code == 1 and doc["batch_api_jobs"][0]["remote_status"] == "in_progress"
+        code, doc = invoke_json(cli, "collect", quiz, "--cancel", "--wait")
+        assert len(fake.batch_service.order) == 1
+    assert code == 1
+    assert doc["batch_api_jobs"][0]["remote_status"] == "cancelled"
+    assert {b["status"] for b in doc["batches"]} == {"failed"}
+    assert {b["last_error"] for b in doc["batches"]} == {
+        f"batch job {doc['batch_api_jobs'][0]['id']} was cancelled"
+    }
+
+
+def test_an_unknown_batch_id_is_one_line_and_changes_nothing(
+    cli, example, openai_env, db_path
+) -> None:
+    with FakeOpenAI() as fake:
+        code, submitted = create_batch(cli, example, fake)
+        with sqlite3.connect(db_path) as conn:
+            conn.execute("UPDATE api_jobs SET remote_id = 'batch_unknown'")
+        before = snapshot(db_path)
+        code, out, err = invoke(cli, "collect", submitted["quiz"]["id"], "--wait")
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"error: batch batch_unknown is unknown to {fake.base_url} (404): it was made with "
+        "another key or server; set OPENAI_API_KEY / --base-url to the ones that created it"
+    ]
+    assert snapshot(db_path) == before
+
+
+def test_collect_refuses_a_quiz_made_synchronously(cli, example) -> None:
+    code, doc = invoke_json(cli, "create", str(example))
+    code, _out, err = invoke(cli, "collect", doc["quiz"]["id"])
+    assert code == 2
+    assert err.strip() == (
+        f"error: quiz {doc['quiz']['id']} was not made with the Batch API; "
+        f"use quizgen retry {doc['quiz']['id']}"
+    )
+
+
+# -- kill -9 ---------------------------------------------------------------------------------
+
+
+def start(args: list[str], db: Path, tmp: Path) -> subprocess.Popen[str]:
+    environment = {
+        **os.environ,
+        "QUIZGEN_DB": str(db),
+        "QUIZGEN_CONFIG": str(tmp / "no-config.toml"),
+        "OPENAI_API_KEY": KEY,
+        "QUIZGEN_BATCH_POLL": "0.02",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "quizgen", *args],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_until(db: Path, sql: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=1) as conn:
+                    if conn.execute(sql).fetchone()[0]:
+                        return
+            except sqlite3.OperationalError:
+                pass  # the schema is still being created
+        time.sleep(0.01)
+    raise AssertionError(f"never true: {sql}")
+
+
+def kill(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=10)
+
+
+def closed(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM api_requests WHERE open = 0").fetchone()[0]
+
+
+def finished_quiz(db: Path) -> tuple[list[tuple], list[str], int]:
+    """Batches, the kept questions' data (matching questions share a text, not pairs), calls."""
+    with sqlite3.connect(db) as conn:
+        batches = conn.execute(
+            "SELECT key, status, generated_count, target_count FROM batches ORDER BY rowid"
+        ).fetchall()
+        texts = [
+            row[0]
+            for row in conn.execute("SELECT data FROM questions WHERE review_status != 'rejected'")
+        ]
+        calls = conn.execute("SELECT count(*) FROM llm_calls").fetchone()[0]
+    return batches, texts, calls
+
+
+def test_a_run_killed_between_submit_and_collect_completes_without_loss_or_repeats(
+    cli, openai_env, db_path, tmp_path
+) -> None:
+    """The seed's quiz: submitted, its collector killed (-9) while waiting and again while
+    recording answers, then collected to the end — the synchronous run's shape."""
+    with FakeOpenAI(mode="realistic", batch_plans=[JobPlan(hold=True)]) as fake:
+        base = [*openai_args(fake), "--batch-api"]
+        created = start(["create", str(APPENDIX), *base, "--json"], db_path, tmp_path)
+        out, _ = created.communicate(timeout=30)
+        quiz = json.loads(out)["quiz"]["id"]
+        waiting = start(["collect", quiz, "--wait"], db_path, tmp_path)
+        wait_until(db_path, "SELECT count(*) FROM api_jobs WHERE remote_status = 'in_progress'")
+        kill(waiting)
+        fake.batch_service.release()
+        for _ in range(3):  # killed as soon as it has recorded one more answer
+            done = closed(db_path)
+            collecting = start(["collect", quiz, "--wait"], db_path, tmp_path)
+            wait_until(db_path, f"SELECT count(*) > {done} FROM api_requests WHERE open = 0")
+            kill(collecting)
+        finishing = start(["collect", quiz, "--wait", "--json"], db_path, tmp_path)
+        out, err = finishing.communicate(timeout=60)
+        assert finishing.returncode == 0, err
+        doc = json.loads(out)
+        assert fake.requests == []
+        remote_jobs = len(fake.batch_service.order)
+    batches, texts, calls = finished_quiz(db_path)
+    assert [(status, got) for _, status, got, _ in batches] == [
+        ("succeeded", target) for *_, target in batches
+    ]
+    assert len(texts) == len(set(texts)) == 55
+    assert calls == closed(db_path) == sum(b["calls"] for b in doc["batches"]), (
+        "every answer recorded exactly once"
+    )
+    assert remote_jobs == len(doc["batch_api_jobs"])
+    with FakeOpenAI(mode="realistic") as fake:
+        code, sync = invoke_json(cli, "create", str(APPENDIX), *openai_args(fake))
+    assert code == 0 and shape(doc) == shape(sync)
+
+
+def test_a_create_killed_while_submitting_is_finished_by_collect(
+    example, openai_env, db_path, tmp_path
+) -> None:
+    with FakeOpenAI() as fake:
+        base = [*openai_args(fake), "--batch-api"]
+        creating = start(["create", str(example), *base], db_path, tmp_path)
+        wait_until(db_path, "SELECT count(*) FROM api_jobs")
+        kill(creating)
+        with sqlite3.connect(db_path) as conn:
+            (quiz,) = conn.execute("SELECT id FROM quizzes").fetchone()
+        finishing = start(["collect", quiz, "--wait", "--json"], db_path, tmp_path)
+        out, err = finishing.communicate(timeout=60)
+        assert finishing.returncode == 0, err
+        remote_jobs = len(fake.batch_service.order)
+    _batches, texts, calls = finished_quiz(db_path)
+    assert len(texts) == len(set(texts)) == 45 and calls == 6
+    assert remote_jobs == len(json.loads(out)["batch_api_jobs"]) == 1, "no job sent twice"
+
+
+def test_status_shows_each_job_and_its_live_remote_state(
+    cli, example, openai_env, monkeypatch
+) -> None:
+    with FakeOpenAI(batch_plans=[JobPlan(hold=True)]) as fake:
+        code, submitted = create_batch(cli, example, fake)
+        quiz = submitted["quiz"]["id"]
+        code, doc = invoke_json(cli, "status", quiz)
+        assert code == 0
+        (job,) = doc["batch_api_jobs"]
+        assert job["state"] == "submitted" and job["remote_status"] == "validating"
+        assert job["remote"] == {"status": "in_progress", "completed": 0, "failed": 0, "total": 6}
+        code, out, _ = invoke(cli, "status", quiz)
+        assert (
+            f"batch API job {job['id']} (round 1, 6 requests): submitted; remote "
+            f"{job['remote_id']} in_progress now, 0/6 done"
+        ) in out
+    code, out, _ = invoke(cli, "status", quiz)  # the server is gone
+    assert code == 0
+    assert f"could not check: reading batch {job['remote_id']}: cannot connect to" in out
+    monkeypatch.delenv("OPENAI_API_KEY")
+    code, doc = invoke_json(cli, "status", quiz)
+    assert "remote" not in doc["batch_api_jobs"][0] and code == 0
+
+
+def test_a_job_that_fails_validation_is_sent_again(cli, example, openai_env) -> None:
+    with FakeOpenAI(batch_plans=[JobPlan(invalid=True)]) as fake:
+        code, doc, err = submit_and_collect(cli, example, fake)
+        sizes = [len(fake.batch_service.input_lines(b)) for b in fake.batch_service.order]
+    assert code == 0, doc
+    assert sizes == [6, 6]
+    (line,) = [x for x in err.splitlines() if " failed: " in x]
+    assert re.fullmatch(
+        r"error: batch batch_\w+ failed: line 1: The input file failed validation\.", line
+    )
+    assert doc["totals"]["questions"] == 45
+
+
+def test_a_job_created_just_before_a_kill_is_adopted_not_created_twice(
+    cli, example, openai_env, db_path
+) -> None:
+    with FakeOpenAI() as fake:
+        code, submitted = create_batch(cli, example, fake)
+        with sqlite3.connect(db_path) as conn:  # as if killed before the batch id was stored
+            conn.execute("UPDATE api_jobs SET state = 'uploaded', remote_id = NULL")
+        code, doc = invoke_json(cli, "collect", submitted["quiz"]["id"], "--wait")
+        assert len(fake.batch_service.order) == 1
+        assert len(fake.batch_service.files) == 2, "the input file and the output file"
+    assert code == 0
+    assert doc["batch_api_jobs"][0]["remote_id"] == fake.batch_service.order[0]
+    assert doc["totals"]["questions"] == 45

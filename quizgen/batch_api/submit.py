@@ -21,7 +21,16 @@ from quizgen import prompts
 from quizgen.batch_api.jsonl import MAX_BYTES, MAX_REQUESTS, request_line, split
 from quizgen.batch_api.remote import BatchRemote
 from quizgen.llm.base import GenerationTask, LLMRequest, Message
-from quizgen.models import ApiJob, ApiJobState, ApiRequest, Batch, BatchStatus, ModuleRecord, Quiz
+from quizgen.models import (
+    ApiJob,
+    ApiJobState,
+    ApiRequest,
+    Batch,
+    BatchStatus,
+    ModuleRecord,
+    Quiz,
+    QuizStatus,
+)
 from quizgen.questions import question_type
 from quizgen.store import NewApiJob, NewApiRequest, Store, new_id, now
 
@@ -100,7 +109,7 @@ class Session:
         task = self.task(batch, batch.missing)
         qtype = question_type(batch.question_type)
         attempt = int(request.progress.get("attempt", 1))
-        return self.adapter._arguments(
+        return self.adapter.request_body(
             LLMRequest(task, messages, qtype.batch_schema(), attempt=attempt)
         )
 
@@ -146,6 +155,7 @@ def submit(session: Session) -> list[ApiJob]:
     store, quiz = session.store, session.quiz
     claimed, _ = store.claim_batches(quiz.id, lease_id(quiz.id))
     store.queue_api_requests(quiz.id, first_asks(session, claimed))
+    store.set_quiz_status(quiz.id, QuizStatus.GENERATING_QUESTIONS)
     return send_queued(session)
 
 

@@ -1,20 +1,34 @@
-"""The Batch API side of `create`: `create --batch-api` (or `[llm] mode = "batch"`) checks
-the server has the Batch API, submits every first ask and returns."""
+"""`quizgen collect` and the Batch API side of `create` and `retry`.
+
+`create --batch-api` (or `[llm] mode = "batch"`) checks the server has the Batch API, submits
+every first ask and returns; `collect` records what the API has finished, exactly as a
+synchronous run would, and submits the corrections and top-ups; `--wait` repeats that until
+every batch is done. `retry` on a batch-mode quiz is `collect` that first takes the failed and
+partial batches back in.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+import time
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from quizgen.cli import EXIT_OK
+from quizgen.cli import EXIT_INCOMPLETE, EXIT_OK, DbOption, JsonOption, QuizArgument, run_command
 
 if TYPE_CHECKING:
     from quizgen.batch_api.remote import BatchRemote
     from quizgen.batch_api.submit import Session
     from quizgen.models import Quiz
     from quizgen.store import Store
+
+DEFAULT_POLL = 30.0
+"""Seconds between looks at unfinished jobs with `--wait` (QUIZGEN_BATCH_POLL)."""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("collect")(collect)
 
 
 def is_batch_mode(quiz: Quiz) -> bool:
@@ -73,27 +87,56 @@ def submit_and_report(
     raise typer.Exit(EXIT_OK)
 
 
-def jobs_document(store: Store, quiz_id: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": job.id,
-            "round": job.round,
-            "state": job.state.value,
-            "remote_id": job.remote_id,
-            "remote_status": job.remote_status,
-            "requests": job.request_count,
-            "completed": job.completed_count,
-            "failed": job.failed_count,
-            "bytes": job.bytes,
-            "input_file_id": job.input_file_id,
-            "output_file_id": job.output_file_id,
-            "error_file_id": job.error_file_id,
-            "last_error": job.last_error,
-            "submitted_at": job.submitted_at,
-            "finished_at": job.finished_at,
-        }
-        for job in store.api_jobs(quiz_id)
-    ]
+def add_live_states(quiz: Quiz, jobs: list[dict[str, Any]]) -> None:
+    """Ask the API for the state of every job still out (read-only) and put it in `remote`
+    ({status, completed, failed, total}) — or its one-line `remote_error`. Without a key,
+    the state last seen by `collect` is all there is."""
+    from quizgen.batch_api.remote import BatchRemote
+    from quizgen.config import setting
+    from quizgen.errors import QuizgenError
+
+    out = [job for job in jobs if job["state"] == "submitted" and job["remote_id"]]
+    key = setting("OPENAI_API_KEY", "openai", "api_key")
+    if not out or not key:
+        return
+    remote = BatchRemote(api_key=key, base_url=out[0]["base_url"], timeout=10, max_retries=1)
+    try:
+        for job in out:
+            try:
+                found = remote.retrieve(job["remote_id"])
+            except QuizgenError as exc:
+                job["remote_error"] = exc.message
+                continue
+            counts = found.request_counts
+            job["remote"] = {
+                "status": found.status,
+                "completed": counts.completed if counts else 0,
+                "failed": counts.failed if counts else 0,
+                "total": counts.total if counts else 0,
+            }
+    finally:
+        remote.close()
+
+
+def job_lines(jobs: list[dict[str, Any]]) -> list[str]:
+    """One line per Batch API job for the terminal; the live state when `status` fetched it."""
+    lines = []
+    for job in jobs:
+        live = job.get("remote")
+        if live:
+            where = f"{live['status']} now, {live['completed']}/{live['total']} done"
+        else:
+            where = f"{job['remote_status'] or 'not created'}, {job['completed']} answered"
+        line = (
+            f"batch API job {job['id']} (round {job['round']}, {job['requests']} requests): "
+            f"{job['state']}; remote {job['remote_id'] or '-'} {where}"
+        )
+        if job.get("remote_error"):
+            line += f" (could not check: {job['remote_error']})"
+        elif job.get("last_error"):
+            line += f" ({job['last_error']})"
+        lines.append(line)
+    return lines
 
 
 def _print_document(store: Store, quiz_id: str, *, as_json: bool) -> None:
@@ -101,19 +144,101 @@ def _print_document(store: Store, quiz_id: str, *, as_json: bool) -> None:
 
     quiz = store.quiz(quiz_id)
     document, batches, costs = full_status(store, quiz)
-    document["batch_api_jobs"] = jobs_document(store, quiz_id)
     if as_json:
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
     print_batches(quiz, batches, costs)
-    for job in document["batch_api_jobs"]:
-        typer.echo(
-            f"job {job['id']} (round {job['round']}): {job['state']}, remote "
-            f"{job['remote_id'] or '-'} {job['remote_status'] or ''}, "
-            f"{job['completed']}/{job['requests']} answered"
-        )
+    for line in job_lines(document.get("batch_api_jobs", [])):
+        typer.echo(line)
     totals = document["totals"]
     typer.echo(
         f"{totals['succeeded']}/{totals['batches']} batches succeeded, "
         f"{totals['questions']}/{totals['target']} questions; {cost_line(costs)}"
     )
+
+
+def _poll_seconds() -> float:
+    from quizgen.config import setting
+
+    raw = setting("QUIZGEN_BATCH_POLL", "openai", "batch_poll")
+    try:
+        return max(0.0, float(raw)) if raw else DEFAULT_POLL
+    except ValueError:
+        return DEFAULT_POLL
+
+
+@run_command
+def collect(
+    quiz_ref: QuizArgument,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Stay until every batch is done, polling the API.")
+    ] = False,
+    cancel: Annotated[
+        bool,
+        typer.Option("--cancel", help="Cancel the quiz's unfinished Batch API jobs, keep results."),
+    ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url", help="Server of the jobs (default: the one they were submitted to)."
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record what the Batch API has finished and submit the follow-up asks (batch mode)."""
+    from quizgen.commands.filters import open_store
+    from quizgen.errors import InputError
+
+    store = open_store(db)
+    try:
+        quiz = store.resolve_quiz(quiz_ref)
+        if not is_batch_mode(quiz):
+            raise InputError(
+                f"quiz {quiz.id} was not made with the Batch API; use quizgen retry {quiz.id}"
+            )
+        collect_and_report(
+            store, quiz, wait=wait, cancel=cancel, as_json=as_json, base_url=base_url
+        )
+    finally:
+        store.close()
+
+
+def collect_and_report(
+    store: Store,
+    quiz: Quiz,
+    *,
+    wait: bool,
+    cancel: bool,
+    as_json: bool,
+    retry: bool = False,
+    base_url: str | None = None,
+) -> None:
+    """Collect rounds (until done with `wait`), print the status document, exit 0 when every
+    batch succeeded, else 1. The server is `base_url`, else the one the quiz's jobs went to."""
+    from quizgen.batch_api.collect import collect_round, in_flight
+    from quizgen.llm import make_adapter
+
+    llm = quiz.spec.get("llm", {})
+    jobs = store.api_jobs(quiz.id)
+    adapter = make_adapter(
+        quiz.provider,
+        model=quiz.model,
+        temperature=llm.get("temperature"),
+        base_url=base_url or (jobs[-1].base_url if jobs else None) or llm.get("base_url"),
+    )
+    remote = batch_remote(adapter)
+    session = session_for(store, quiz, adapter, remote)
+    poll = _poll_seconds()
+    try:
+        while True:
+            collect_round(session, cancel=cancel, retry=retry)
+            retry = False
+            if not wait or not in_flight(session):
+                break
+            time.sleep(poll)
+    finally:
+        remote.close()
+    _print_document(store, quiz.id, as_json=as_json)
+    done = all(b.status.value == "succeeded" for b in store.batches(quiz.id))
+    raise typer.Exit(EXIT_OK if done else EXIT_INCOMPLETE)

@@ -164,6 +164,18 @@ def retry(
     try:
         quiz = store.resolve_quiz(quiz_ref)
         spec = stored_spec(quiz)
+        if spec.llm.mode == "batch":
+            from quizgen.commands.batch import collect_and_report
+
+            collect_and_report(
+                store,
+                quiz,
+                wait=False,
+                cancel=False,
+                as_json=as_json,
+                retry=True,
+                base_url=base_url,
+            )
         adapter = make_adapter(
             provider or quiz.provider,
             model=model or quiz.model,

@@ -32,6 +32,10 @@ def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fa
         document, batches, costs = full_status(store, quiz)
     finally:
         store.close()
+    if "batch_api_jobs" in document:
+        from quizgen.commands.batch import add_live_states
+
+        add_live_states(quiz, document["batch_api_jobs"])
     if as_json:
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
@@ -61,6 +65,11 @@ def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fa
         f"{totals['llm_seconds']:.1f} s of LLM time, {totals['rejected']} rejected question(s)"
     )
     out.print(cost_line(costs))
+    if "batch_api_jobs" in document:
+        from quizgen.commands.batch import job_lines
+
+        for line in job_lines(document["batch_api_jobs"]):
+            out.print(line, soft_wrap=True)
     for pub in document["publications"]:
         out.print(
             f"canvas ({pub['engine']} engine, course {pub['course_id']}): {pub['status']}, "
@@ -75,6 +84,7 @@ def full_status(store: Store, quiz: Quiz) -> tuple[dict[str, Any], list[Batch], 
     from quizgen.report import (
         add_costs,
         add_question_counts,
+        api_job_document,
         publication_document,
         status_document,
     )
@@ -84,6 +94,9 @@ def full_status(store: Store, quiz: Quiz) -> tuple[dict[str, Any], list[Batch], 
     document = add_costs(status_document(quiz, batches, store.modules(quiz.id)), costs)
     add_question_counts(document, store.question_counts(quiz.id))
     document["publications"] = [publication_document(p) for p in store.publications(quiz.id)]
+    jobs = store.api_jobs(quiz.id)
+    if jobs:
+        document["batch_api_jobs"] = [api_job_document(job) for job in jobs]
     return document, batches, costs
 
 

@@ -276,6 +276,16 @@ class OpenAIAdapter:
 
     # -- pieces ----------------------------------------------------------------------------
 
+    def request_body(self, request: LLMRequest) -> dict[str, Any]:
+        """The Chat Completions body `complete` would send for `request` now; the Batch API
+        mode (`quizgen.batch_api`) writes these into its input files."""
+        return self._arguments(request, self.mode)
+
+    def read_completion(self, completion: Any) -> LLMResponse:
+        """An answer as `complete` returns it, from a Chat Completion object (the Batch API
+        mode reads them from its output files)."""
+        return self._response(completion)
+
     def _arguments(self, request: LLMRequest, mode: str | None = None) -> dict[str, Any]:
         """The request body for `request` in `mode` (default: the adapter's current mode)."""
         mode = mode or self.mode
