@@ -129,9 +129,10 @@ class Writer:
 
     def fix(self, question: dict[str, Any], codes: list[str]) -> Draft | None:
         """What a model sends back for a question a correction names: the same passage done
-        right (quoted verbatim, key from the passage), or a new passage for a repeat."""
+        right (quoted verbatim, key from the passage); another fact of that passage for a
+        repeat ("ask something else"); a new passage for a give-away."""
         sentence = self.locate(question)
-        if sentence is None or NEW_QUESTION_CODES & set(codes):
+        if sentence is None or "gives_away" in codes:
             return self.fresh(self.drafts, flaws=False)
         terms = self.terms[sentence.index]
         stem = str(question.get("question_text")).casefold()
@@ -142,6 +143,14 @@ class Writer:
             next((t for t in terms if t.text.casefold() in stem), terms[0] if terms else None),
         )
         if term is None:
+            return self.fresh(self.drafts, flaws=False)
+        if NEW_QUESTION_CODES & set(codes):
+            for other in terms:
+                if other.text == term.text:
+                    continue
+                draft = self.build(sentence, other, self.drafts, truth=self.rng.random() < 0.5)
+                if draft is not None and not self.seen(draft.question, self.drafts):
+                    return draft
             return self.fresh(self.drafts, flaws=False)
         draft = self.build(sentence, term, [], truth=True)
         others = [q for answer in self.request.earlier for q in answer if q is not question]
