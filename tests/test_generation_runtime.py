@@ -62,9 +62,10 @@ async def test_llm_seconds_count_the_call_not_the_wait_for_a_slot(store: Store) 
     adapter = ScriptedAdapter(fallback=numbered_true_false(1), delay=0.05)
     await generate(store, quiz, adapter, concurrency=1)
     seconds = [b.llm_seconds for b in store.batches(quiz.id)]
-    assert all(0.04 <= s < 0.1 for s in seconds), seconds
+    # Timed with the wait, the last batch would count ~0.6 s and the calls ~3.9 s in all.
+    assert all(0.04 <= s < 0.25 for s in seconds), seconds
     calls = [c["seconds"] for c in store.llm_calls(quiz.id)]
-    assert sum(calls) == pytest.approx(12 * 0.05, abs=0.25)
+    assert 0.55 <= sum(calls) < 1.5, calls
 
 
 def hold_leases(store: Store, quiz_id: str, runner: Runner, seconds: float = 60) -> None:
@@ -107,23 +108,23 @@ def test_a_lease_names_host_and_boot_and_expires() -> None:
 async def test_a_lease_from_another_container_blocks_until_it_expires(store: Store) -> None:
     quiz = make_quiz(store, {"tf": 2})
     me = Runner.current()
-    hold_leases(store, quiz.id, Runner(me.pid, "another-container", me.boot), seconds=0.3)
+    hold_leases(store, quiz.id, Runner(me.pid, "another-container", me.boot), seconds=1.0)
     adapter = ScriptedAdapter(fallback=numbered_true_false(1))
     report = await generate(store, quiz, adapter)
     assert report.busy == ["cells_true_false_2"] and adapter.requests == []
-    await anyio.sleep(0.4)
+    await anyio.sleep(1.1)
     report = await generate(store, quiz, adapter)
     assert report.complete and report.busy == []
 
 
 async def test_a_live_run_renews_its_leases(store: Store) -> None:
     quiz = make_quiz(store, {"tf": 2})
-    adapter = ScriptedAdapter(fallback=numbered_true_false(1), delay=0.8)
+    adapter = ScriptedAdapter(fallback=numbered_true_false(1), delay=1.6)
     seen: list[list] = []
 
     async def other_process_looks() -> None:
         for _ in range(2):
-            await anyio.sleep(0.35)
+            await anyio.sleep(0.7)
             [batch] = store.batches(quiz.id)
             with store._write() as tx:
                 claimed, busy = claim_batches_tx(
@@ -133,7 +134,7 @@ async def test_a_live_run_renews_its_leases(store: Store) -> None:
 
     async with anyio.create_task_group() as group:
         group.start_soon(other_process_looks)
-        report = await generate(store, quiz, adapter, lease_seconds=0.3)
+        report = await generate(store, quiz, adapter, lease_seconds=0.6)
     assert report.complete
     (first, claimed_1, busy_1), (second, claimed_2, busy_2) = seen
     assert claimed_1 == claimed_2 == [] and busy_1 == busy_2 == ["cells_true_false_2"]
@@ -167,7 +168,8 @@ async def test_a_locked_database_neither_freezes_the_run_nor_goes_unsaid(store: 
     blocker.close()
     assert report.complete
     assert time.monotonic() - started < 10
-    assert ticks >= 80, "the event loop kept running while the database was locked"
+    # A loop blocked by SQLite would tick about once in the 1.6 s; a free one ~160 times.
+    assert ticks >= 30, "the event loop kept running while the database was locked"
     assert any("busy" in notice for notice in notices), notices
     assert any("free again" in notice for notice in notices), notices
 
@@ -181,8 +183,9 @@ async def test_a_cancelled_run_counts_the_batches_it_put_back(store: Store) -> N
     batches = store.batches(quiz.id)
     pending = [b for b in batches if b.status == BatchStatus.PENDING]
     assert [b for b in batches if b.run_id is not None] == []
-    assert report.released == len(pending) == 4
-    assert sum(b.status == BatchStatus.SUCCEEDED for b in batches) == 2
+    succeeded = [b for b in batches if b.status == BatchStatus.SUCCEEDED]
+    assert len(pending) + len(succeeded) == 6 and pending
+    assert report.released == len(pending)
 
 
 async def test_a_column_added_to_questions_breaks_no_insert(store: Store) -> None:
