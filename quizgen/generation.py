@@ -186,6 +186,8 @@ class RunContext:
     emit: EventSink = field(default=lambda event: None)
     outcomes: list[BatchOutcome] = field(default_factory=list)
     verify: bool = False
+    module_batches: dict[str, tuple[tuple[str, str, int], ...]] = field(default_factory=dict)
+    """Every batch of each module (key, type, target count), for `GenerationTask.module_batches`."""
 
     @classmethod
     def load(
@@ -204,7 +206,14 @@ class RunContext:
         (seeding the repeat checks and the avoid lists)."""
         modules = {m.module_id: m for m in store.modules(quiz.id)}
         kept = store.kept_questions(quiz.id)
-        module_of = {b.key: b.module_id for b in store.batches(quiz.id)}
+        batches = store.batches(quiz.id)
+        module_of = {b.key: b.module_id for b in batches}
+        module_batches: dict[str, tuple[tuple[str, str, int], ...]] = {}
+        for b in batches:
+            module_batches[b.module_id] = (
+                *module_batches.get(b.module_id, ()),
+                (b.key, b.question_type, b.target_count),
+            )
         module_texts: dict[str, list[str]] = {module_id: [] for module_id in modules}
         for key, _, data in kept:
             module_texts.setdefault(module_of.get(key, ""), []).append(
@@ -225,6 +234,7 @@ class RunContext:
             run_id=run_id,
             emit=emit or (lambda event: None),
             verify=verify,
+            module_batches=module_batches,
         )
 
     async def step(self, state: BatchRun) -> None:
@@ -296,6 +306,7 @@ class BatchRun:
             difficulty=batch.difficulty or ctx.spec.difficulty,
             instructions=ctx.spec.instructions,
             avoid=_avoid(ctx, batch.module_id, self.refused),
+            module_batches=ctx.module_batches.get(batch.module_id, ()),
         )
         if not self.conversation:
             self.conversation = prompts.build_messages(task)

@@ -294,7 +294,12 @@ def test_edit_document_carries_helpful_comments(cli: CliRunner, quiz_id: str, ed
 
 
 def test_invalid_edit_is_shown_then_fixed(cli: CliRunner, quiz_id: str, editor) -> None:
-    question_id = pending_ids(quiz_id, "multiple_choice")[0]
+    # A question whose first option is not the key, so making it the key is a real change.
+    question_id = next(
+        q
+        for q in pending_ids(quiz_id, "multiple_choice")
+        if not record(quiz_id, q).data["options"][0]["correct"]
+    )
     original = record(quiz_id, question_id)
     options = [dict(option, correct=False) for option in original.data["options"]]
     fixed = original.data["options"]

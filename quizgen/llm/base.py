@@ -35,6 +35,9 @@ class GenerationTask:
     instructions: str | None = None
     avoid: tuple[str, ...] = ()
     """Question texts already taken in this quiz; a new question must not repeat one."""
+    module_batches: tuple[tuple[str, str, int], ...] = ()
+    """(batch key, question type, target count) of every batch of this module: the whole plan,
+    so a model (the offline mock) can spread the module's facts over its batches up front."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,410 @@
+"""Questions about single facts: fill in the blank, multiple choice, true/false, multiple answer.
+
+Each builder turns the facts (`Unit`s) of the sentences it is given into questions, one per fact
+first (`depth` 0) and then, when asked for more, on a second fact of a sentence (`depth` 1):
+- fill in the blank and multiple choice blank out one target of a clause — a number, a name or a
+  term — and multiple choice offers three other targets of the same kind from the same text;
+- true/false states a fact as the text does, or falsified by swapping one target for another of
+  the same kind from the text ("At a divergent boundary …" for "At a convergent boundary …"),
+  never for a word the sentence already uses, so a statement never contradicts itself;
+- multiple answer mixes two to four facts stated as they are with falsified ones.
+
+Nothing here knows quizgen's checks; the questions are screened like any model's.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from quizgen.llm.mock.reading import Reading, Sentence, Target, Unit
+from quizgen.llm.mock.words import NUMBER_WORDS, capitalise, content_stems, fold, stem
+
+GAP = "____"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    question: dict[str, Any]
+    sentences: tuple[int, ...]
+    """The sentences the question shows or tests: how planning keeps batches apart."""
+
+
+def question(text: str, explanation: str, quote: str, **fields: Any) -> dict[str, Any]:
+    return {"question_text": text, **fields, "explanation": explanation, "source_quote": quote}
+
+
+# -- shared pieces ----------------------------------------------------------------------------
+
+
+def _mentions(text: str, phrase: str) -> int:
+    return len(re.findall(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text, re.IGNORECASE))
+
+
+def askable(reading: Reading, unit: Unit, rng: random.Random) -> list[Target]:
+    """Targets of a fact that can be blanked out: named once in its sentence. Numbers and names
+    first (they make the clearest questions), then terms, each group in a seeded order."""
+    plain = reading.sentences[unit.sentence].plain
+    found = [t for t in unit.targets if _mentions(plain, t.text) == 1 and len(t.text) >= 2]
+    rng.shuffle(found)
+    return sorted(found, key=_priority)
+
+
+def _priority(target: Target) -> int:
+    """Dates, measures and names make the clearest questions; then terms of a family
+    ("divergent boundary"); then lone nouns; counts ("two plates") last."""
+    if target.kind == "number":
+        return 3 if target.group == "count" else 0
+    if target.kind == "name" or target.group not in ("singular", "plural"):
+        return 1
+    return 2
+
+
+def display(target: Target) -> str:
+    """A term as it reads mid-sentence ("earthquakes", not the sentence-opening "Earthquakes")."""
+    return lower_first(target.text) if target.kind == "term" else target.text
+
+
+def lower_first(text: str) -> str:
+    first = text.split()[0]
+    if len(first) > 1 and not first[1:].islower():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def shown(reading: Reading, unit: Unit, target: Target | None, marker: str) -> str:
+    """The fact as a question shows it: the clause with the target replaced by `marker`, an
+    ellipsis where the sentence goes on."""
+    plain = reading.sentences[unit.sentence].plain
+    if target is None:
+        body = plain[unit.start : unit.end]
+    else:
+        body = plain[unit.start : target.start] + marker + plain[target.end : unit.end]
+    if unit.start > 0:
+        body = "… " + body
+    return body + (" …" if unit.end < len(plain) - 1 else ".")
+
+
+def statement(reading: Reading, unit: Unit) -> str:
+    plain = reading.sentences[unit.sentence].plain
+    if unit.start == 0 and unit.end == len(plain) - 1:
+        return plain
+    return capitalise(plain[unit.start : unit.end].strip(" ,")) + "."
+
+
+def _related(a: str, b: str, kind: str) -> bool:
+    """Texts one of which holds the other ("oceanic plate", "denser oceanic plate"), or names
+    sharing a word ("Roman Republic", "Romans"). Terms of one family ("divergent boundary",
+    "convergent boundary") are not related: they are the best distractors of each other."""
+    if fold(a) in fold(b) or fold(b) in fold(a):
+        return True
+    if kind != "name":
+        return False
+    stems_a = {stem(w) for w in re.findall(r"[^\W_]+", a.casefold())}
+    stems_b = {stem(w) for w in re.findall(r"[^\W_]+", b.casefold())}
+    return bool(stems_a & stems_b)
+
+
+def same_kind(
+    reading: Reading,
+    target: Target,
+    avoid_text: str,
+    rng: random.Random,
+    k: int = 3,
+    strict: bool = False,
+) -> list[str]:
+    """Up to `k` other targets of the target's kind (same group first), none of them in
+    `avoid_text` or sharing a word with the target or each other."""
+    tiers = [reading.pools.get((target.kind, target.group), ())]
+    if target.kind == "number":
+        tiers.append(tuple(_invented_numbers(target, rng)))
+    elif not strict or target.group in ("name", "acronym"):
+        tiers.append(reading.pools.get((target.kind, ""), ()))
+    folded = fold(avoid_text)
+    words = set(content_stems(avoid_text))
+    picked: list[str] = []
+    for tier in tiers:
+        options = list(tier)
+        rng.shuffle(options)
+        for text in options:
+            if len(picked) >= k:
+                return picked
+            if f" {fold(text)} " in f" {folded} " or _related(text, target.text, target.kind):
+                continue
+            if set(content_stems(text)) <= words:
+                continue  # the sentence supports it ("cell division" beside "division of cells")
+            if target.kind == "term" and (text.casefold().endswith("s") != target.plural):
+                continue
+            if any(_related(text, other, target.kind) for other in picked):
+                continue
+            picked.append(lower_first(text) if target.kind == "term" else text)
+    return picked
+
+
+def _invented_numbers(target: Target, rng: random.Random) -> Iterable[str]:
+    """Wrong numbers of the same shape, when the text has too few of its own."""
+    text = target.text
+    word = text.split()[0]
+    if word.casefold() in NUMBER_WORDS:
+        words = [w for w in NUMBER_WORDS if not w.endswith("s") and w != word.casefold()]
+        rng.shuffle(words)
+        yield from (w.capitalize() if word[0].isupper() else w for w in words)
+        return
+    digits = word.rstrip("s").replace(",", "")
+    if not digits.isdigit():
+        return
+    value = int(digits)
+    rest = text[len(word) :]
+    suffix = "s" if word.endswith("s") else ""
+    steps = (10, -10, 20, 5, -5, 30) if value >= 100 else (2, -2, 3, 4, -3, 6)
+    for step in steps:
+        if value + step > 0 and value + step != value:
+            yield f"{value + step}{suffix}{rest}"
+
+
+def swapped(reading: Reading, unit: Unit, rng: random.Random) -> tuple[str, Target, str] | None:
+    """The fact made false: one target replaced by another of its kind from the text (or, for a
+    number, a nearby one). The replacement is never a word the sentence already uses, never
+    related to the target ("Romans" for "Roman Republic"), and never shares its head word with
+    another term of the sentence: that is how "the convergent boundary is a divergent
+    boundary" would be written, a statement contradicting itself."""
+    sentence = reading.sentences[unit.sentence]
+    plain = sentence.plain
+    heads = {fold(t.text).split()[-1] for t in sentence.targets if t.kind == "term"}
+    for target in askable(reading, unit, rng):
+        if target.kind == "term" and target.group in ("singular", "plural"):
+            continue  # a lone noun swapped for another rarely makes a clearly false statement
+        for replacement in same_kind(reading, target, plain, rng, k=6, strict=True):
+            head = fold(replacement).split()[-1]
+            if target.kind == "term" and head in heads - {fold(target.text).split()[-1]}:
+                continue
+            text = _replace(plain, target, replacement)
+            body = text[unit.start : unit.end + len(text) - len(plain)]
+            made = text if unit.start == 0 and unit.end == len(plain) - 1 else (
+                capitalise(body.strip(" ,")) + ".")  # fmt: skip
+            if fold(made) in reading.true_texts or fold(text) in reading.true_texts:
+                continue
+            return made, target, replacement
+    return None
+
+
+def _replace(plain: str, target: Target, replacement: str) -> str:
+    before = plain[: target.start]
+    article = re.search(r"\b([Aa]n?) $", before)
+    if article:
+        wanted = "an" if replacement[:1].casefold() in "aeiou" else "a"
+        if article.group(1)[0] == "A":
+            wanted = capitalise(wanted)
+        before = before[: article.start(1)] + wanted + " "
+    if target.start == 0:
+        replacement = capitalise(replacement)
+    return before + replacement + plain[target.end :]
+
+
+def _facts(reading: Reading, sentences: Sequence[int]) -> list[Unit]:
+    return [unit for index in sentences for unit in reading.sentences[index].units]
+
+
+def _options(correct: str, wrong: Iterable[str], rng: random.Random) -> list[dict[str, Any]]:
+    options = [{"text": correct, "correct": True}] + [{"text": w, "correct": False} for w in wrong]
+    rng.shuffle(options)
+    return options
+
+
+def _answers(target: Target) -> list[str]:
+    text = target.text
+    answers = [text]
+    first = text.split()[0]
+    if target.kind == "term" and first[:1].isalpha() and (len(first) == 1 or first[1:].islower()):
+        answers.append(text[0].swapcase() + text[1:])
+    number = re.match(r"(\d[\d,.]*)\s+\S", text)
+    if number:
+        answers.append(number.group(1))
+    return answers
+
+
+# -- the builders -----------------------------------------------------------------------------
+
+
+def fill_in_blank(
+    reading: Reading, sentences: Sequence[int], rng: random.Random, depth: int
+) -> Iterator[Candidate]:
+    for unit in _facts(reading, sentences):
+        targets = askable(reading, unit, rng)
+        if len(targets) <= depth:
+            continue
+        target = targets[depth]
+        sentence = reading.sentences[unit.sentence]
+        yield Candidate(
+            question(
+                shown(reading, unit, target, "[blank_1]"),
+                f"The notes say: {sentence.plain}",
+                sentence.quote,
+                blanks=[{"position": 1, "answers": _answers(target)}],
+            ),
+            (unit.sentence,),
+        )
+
+
+_MC_ASK = {
+    "number": "Which number completes this statement from the notes?",
+    "name": "Which name completes this statement from the notes?",
+    "term": "Which term completes this statement from the notes?",
+}
+
+
+def multiple_choice(
+    reading: Reading, sentences: Sequence[int], rng: random.Random, depth: int
+) -> Iterator[Candidate]:
+    for unit in _facts(reading, sentences):
+        sentence = reading.sentences[unit.sentence]
+        usable = 0
+        for target in askable(reading, unit, rng):
+            gapped = shown(reading, unit, target, GAP)
+            wrong = same_kind(reading, target, sentence.plain, rng)
+            if len(wrong) < 3:
+                continue
+            if usable == depth:
+                yield Candidate(
+                    question(
+                        f"{_MC_ASK[target.kind]} “{gapped}”",
+                        f"The notes say: {sentence.plain}",
+                        sentence.quote,
+                        options=_options(display(target), wrong, rng),
+                    ),
+                    (unit.sentence,),
+                )
+                break
+            usable += 1
+
+
+def true_false(
+    reading: Reading, sentences: Sequence[int], rng: random.Random, depth: int
+) -> Iterator[Candidate]:
+    """One statement per fact, true and false alternating (a seeded start), so any answer is
+    close to half and half; a fact with no sound false version is stated as it is."""
+    if depth > 0:
+        return  # a second statement of one fact would give the first away
+    facts = [u for u in _facts(reading, sentences) if u.standalone]
+    made = [(u, swapped(reading, u, rng)) for u in facts]
+    falsifiable = [(u, m) for u, m in made if m is not None]
+    plain_only = [(u, m) for u, m in made if m is None]
+    truth = rng.random() < 0.5
+    while falsifiable or plain_only:
+        if truth:
+            unit, _made = plain_only.pop(0) if plain_only else falsifiable.pop(0)
+            sentence = reading.sentences[unit.sentence]
+            yield Candidate(
+                question(
+                    statement(reading, unit),
+                    f"True: the notes say “{sentence.plain}”",
+                    sentence.quote,
+                    correct_answer=True,
+                ),
+                (unit.sentence,),
+            )
+        elif falsifiable:
+            unit, found = falsifiable.pop(0)
+            assert found is not None
+            text, target, replacement = found
+            sentence = reading.sentences[unit.sentence]
+            yield Candidate(
+                question(
+                    text,
+                    f"False: the notes name {target.text} here, not {replacement}: "
+                    f"“{sentence.plain}”",
+                    sentence.quote,
+                    correct_answer=False,
+                ),
+                (unit.sentence,),
+            )
+        truth = not truth
+
+
+_MA_STEMS = (
+    "Which of the following statements about {topic} are true?",
+    "Which of these statements about {topic} do the notes support?",
+    "According to the notes, which of these are true of {topic}?",
+    "Select every statement about {topic} that the notes make.",
+    "Which of these claims about {topic} agree with the notes?",
+    "Pick each correct statement about {topic}.",
+)
+
+
+def multiple_answer(
+    reading: Reading,
+    sentences: Sequence[int],
+    rng: random.Random,
+    depth: int,
+    topic: str = "this topic",
+) -> Iterator[Candidate]:
+    """Two or three true facts and falsified ones, about the module, a section, or a name or
+    term several of the given sentences share. Every question has its own set of true facts."""
+    facts = [u for u in _facts(reading, sentences) if u.standalone]
+    falsified = {id(u): swapped(reading, u, rng) for u in facts}
+    if len(facts) < 3:
+        return
+    topics: list[tuple[str, list[Unit]]] = [(topic, facts)]
+    shared: dict[str, list[Unit]] = {}
+    for unit in facts:
+        for target in unit.targets:
+            if target.kind != "number":
+                shared.setdefault(target.text, []).append(unit)
+    for text, units in sorted(shared.items(), key=lambda item: (-len(item[1]), item[0])):
+        if len(units) >= 2 and len(units) < len(facts):
+            topics.append((text if text[:1].isupper() else f"the {text}", units))
+    used_keys: set[frozenset[int]] = set()
+    used_stems: set[str] = set()
+    rounds = len(_MA_STEMS) * (1 + depth)
+    for attempt in range(len(topics) * rounds):
+        label, about = topics[attempt % len(topics)]
+        template = _MA_STEMS[(attempt // len(topics) + depth) % len(_MA_STEMS)]
+        stem_text = template.format(topic=label)
+        if fold(stem_text) in used_stems:
+            continue
+        k = 2 + (attempt % 2) + (attempt // len(topics)) % 2 * depth
+        inside = list(about)
+        rng.shuffle(inside)
+        outside = [u for u in facts if u not in inside]
+        rng.shuffle(outside)
+        true_units = (inside + outside)[:k]
+        key = frozenset(id(u) for u in true_units)
+        if len(true_units) < 2 or key in used_keys:
+            continue
+        false_pool = [u for u in inside + outside if u not in true_units and falsified[id(u)]]
+        false_texts: list[str] = []
+        for unit in false_pool:
+            made = falsified[id(unit)]
+            assert made is not None
+            if all(fold(made[0]) != fold(t) for t in false_texts):
+                false_texts.append(made[0])
+            if len(false_texts) == 5 - k:
+                break
+        if len(false_texts) < 5 - k:
+            continue
+        true_texts = [statement(reading, u) for u in true_units]
+        if len({fold(t) for t in true_texts + false_texts}) != 5:
+            continue
+        used_keys.add(key)
+        used_stems.add(fold(stem_text))
+        first = reading.sentences[true_units[0].sentence]
+        options = [{"text": t, "correct": True} for t in true_texts]
+        options += [{"text": t, "correct": False} for t in false_texts]
+        rng.shuffle(options)
+        yield Candidate(
+            question(
+                stem_text,
+                f"{k} statements are what the notes say; the others change a name, number or "
+                f"term. For example, the notes say: “{first.plain}”",
+                first.quote,
+                options=options,
+            ),
+            tuple(dict.fromkeys(u.sentence for u in true_units)),
+        )
+
+
+def first_sentence(reading: Reading, sentences: Sequence[int]) -> Sentence | None:
+    return reading.sentences[sentences[0]] if sentences else None

@@ -1,0 +1,140 @@
+"""Which facts each batch of a module draws on, and the questions one call answers with.
+
+A quiz author spreads a module's facts over its question types; so does the mock. The module's
+sentences are dealt to its batches up front, in proportion to what each asks for, from the whole
+list of the module's batches (`GenerationTask.module_batches`). Each batch writes first from its
+own share, so batches running at the same time never test one sentence; only when its share runs
+out does it go deeper into its own sentences (a second fact of a clause) and then into the rest.
+
+Deterministic: the share, the order and every question depend on the text, the module's batches
+and the batch key alone — no clock, no global random state, no memory of earlier calls.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import random
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from quizgen.llm.mock import builders, pairs
+from quizgen.llm.mock.builders import Candidate
+from quizgen.llm.mock.reading import Reading, read
+from quizgen.llm.mock.words import fold
+
+Builder = Callable[..., Iterator[Candidate]]
+BUILDERS: dict[str, Builder] = {
+    "multiple_choice": builders.multiple_choice,
+    "multiple_answer": builders.multiple_answer,
+    "true_false": builders.true_false,
+    "fill_in_blank": builders.fill_in_blank,
+    "matching": pairs.matching,
+    "categorization": pairs.categorization,
+}
+WEIGHT = {"matching": 1.5, "categorization": 1.5}
+"""Sentences a question of the type draws on, relative to one for a single-fact question."""
+
+Batches = tuple[tuple[str, str, int], ...]
+"""(batch key, question type, count) of every batch of one module."""
+
+
+def _hash(*parts: object) -> int:
+    raw = hashlib.blake2b("\0".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(raw, "big")
+
+
+@functools.lru_cache(maxsize=256)
+def shares(digest: str, sentences: int, batches: Batches) -> dict[str, tuple[int, ...]]:
+    """Each batch's sentences, dealt in proportion to count × weight over a seeded order of the
+    text, so every share is spread over the whole module."""
+    order = sorted(range(sentences), key=lambda i: _hash(digest, "order", i))
+    wanted = {key: count * WEIGHT.get(qtype, 1.0) for key, qtype, count in sorted(batches)}
+    dealt: dict[str, list[int]] = {key: [] for key in wanted}
+    total = sum(wanted.values()) or 1.0
+    for index in order:
+        key = min(wanted, key=lambda k: (len(dealt[k]) / (wanted[k] / total + 1e-9), k))
+        dealt[key].append(index)
+    return {key: tuple(found) for key, found in dealt.items()}
+
+
+def _tiers(qtype: str, own: Sequence[int], rest: Sequence[int]) -> list[tuple[list[int], int]]:
+    everything = [*own, *rest]
+    if qtype == "true_false":
+        return [(list(own), 0), (list(rest), 0)]
+    if qtype in ("multiple_answer", "matching", "categorization"):
+        return [(list(own), 0), (everything, 0), (everything, 1)]
+    return [(list(own), 0), (list(own), 1), (list(rest), 0), (list(rest), 1)]
+
+
+def candidates(
+    content: str, qtype: str, batch_key: str, batches: Batches, topic: str
+) -> Iterator[Candidate]:
+    """Every question this batch would write, best first, each text once."""
+    reading = read(content)
+    share_key = batch_key
+    if not batches:
+        # Without the module's plan, each type takes an equal share, as a quiz author spreads
+        # facts over types: batches of different types still never meet.
+        batches = tuple((f"type:{kind}", kind, 1) for kind in BUILDERS)
+        share_key = f"type:{qtype}"
+    elif (batch_key, qtype) not in {(key, kind) for key, kind, _count in batches}:
+        batches = (*batches, (batch_key, qtype, 1))
+    dealt = shares(reading.digest, len(reading.sentences), tuple(sorted(batches)))
+    own = dealt.get(share_key, ())
+    rest = sorted(
+        (i for i in range(len(reading.sentences)) if i not in set(own)),
+        key=lambda i: _hash(reading.digest, batch_key, i),
+    )
+    builder = BUILDERS[qtype]
+    seen: set[str] = set()
+    for number, (pool, depth) in enumerate(_tiers(qtype, own, rest)):
+        rng = random.Random(_hash(reading.digest, batch_key, qtype, number))
+        made = (
+            builder(reading, pool, rng, depth, topic=topic)
+            if qtype == "multiple_answer"
+            else builder(reading, pool, rng, depth)
+        )
+        for candidate in made:
+            key = identity(candidate.question)
+            if key not in seen:
+                seen.add(key)
+                yield candidate
+
+
+def identity(question: dict) -> str:
+    """What makes two answers the same question to the mock: the text, and for matching and
+    categorization (whose instruction may repeat) what is paired or sorted."""
+    text = fold(str(question.get("question_text", "")))
+    for field in ("pairs", "categories"):
+        if field in question:
+            text += "\0" + fold(json.dumps(question[field], sort_keys=True))
+    return text
+
+
+def choose(
+    content: str,
+    qtype: str,
+    count: int,
+    batch_key: str,
+    *,
+    batches: Batches = (),
+    topic: str = "this topic",
+    taken: Iterable[str] = (),
+) -> list[dict]:
+    """Up to `count` questions, none whose text is in `taken` (compared folded)."""
+    if count <= 0:
+        return []
+    avoided = {fold(text) for text in taken}
+    chosen: list[dict] = []
+    for candidate in candidates(content, qtype, batch_key, batches, topic):
+        if fold(candidate.question["question_text"]) in avoided:
+            continue
+        chosen.append(json.loads(json.dumps(candidate.question)))
+        if len(chosen) >= count:
+            break
+    return chosen
+
+
+def reading_of(content: str) -> Reading:
+    return read(content)
