@@ -306,7 +306,6 @@ class Pages:
     # -- export and publish plan ----------------------------------------------------------
 
     async def export(self, request: Request) -> Response:
-        from quizgen.commands.export import default_path
         from quizgen.export import FORMATS, ExportQuiz, export_quiz
 
         fmt = FORMATS.get(request.query_params.get("format", ""))
@@ -323,7 +322,7 @@ class Pages:
         if not result.exported:
             self.site.notice("error", f"nothing to export in {fmt.name}: approve questions first")
             return RedirectResponse("/", status_code=303)
-        name = default_path(quiz.title, quiz.id, fmt.extension).name
+        name = presenting.download_name(quiz.title, quiz.id, fmt.extension)
         return Response(
             result.data,
             media_type="application/octet-stream",

@@ -47,6 +47,12 @@ CODE_SENTENCES: dict[str, str] = {
 }
 
 
+def download_name(title: str, quiz_id: str, extension: str) -> str:
+    """`<title-slug>-<quiz id>.<ext>`, the name `quizgen export` writes by default."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40] or "quiz"
+    return f"{slug}-{quiz_id}.{extension}"
+
+
 def code_sentence(code: str) -> str:
     """A plain sentence for a check, flag or reviewer code (the code itself is shown too)."""
     if code.startswith(REVIEWER_PREFIX):
