@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -52,13 +53,13 @@ def guard() -> Guard:
 
 
 @pytest.fixture
-def client(quiz_id: str, guard: Guard, db_path: Path) -> TestClient:
+def client(quiz_id: str, guard: Guard, db_path: Path) -> Iterator[TestClient]:
     """A client that opened the printed link (so it holds the cookie)."""
     app = create_app(Site(db=db_path, quiz_id=quiz_id, guard=guard))
-    client = TestClient(app, base_url="http://testserver")
-    answer = client.get(f"/?token={guard.token}", follow_redirects=False)
-    assert answer.status_code == 303 and answer.headers["location"] == "/"
-    return client
+    with TestClient(app, base_url="http://testserver") as client:
+        answer = client.get(f"/?token={guard.token}", follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"] == "/"
+        yield client
 
 
 def post(client: TestClient, guard: Guard, path: str, **data: str) -> httpx.Response:

@@ -113,7 +113,7 @@ def server(quiz_id: str, db_path: Path) -> Iterator[str]:
         sock.close()
 
 
-def wait_for(browser, condition, timeout: float = 10):  # type: ignore[no-untyped-def]
+def wait_for(browser, condition, timeout: float = 30):  # type: ignore[no-untyped-def]
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(browser, timeout).until(lambda _: condition())

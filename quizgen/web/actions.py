@@ -5,10 +5,10 @@ question the generation checks rejected needs an explicit "approve anyway"; revi
 are `reviewer:<code>`; an edit passes the type's parse and every generation check before it is
 saved), so the terminal and the page always agree about state.
 
-Undo keeps, per server run, what each action changed: the question's status, reasons, note
-(and data for an edit) before, and its `updated_at` after. Undoing restores the before-state,
-but only when nothing else (the CLI, another tab) changed the question since; otherwise it says
-so and changes nothing.
+Undo keeps, per server run, what each action changed: the question's status, reasons, note (and
+data, citation and flags for an edit) before, and its `updated_at` after. Undoing restores the
+before-state, but only when nothing else (the CLI, another tab) changed the question since;
+otherwise it says so and changes nothing.
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from quizgen.errors import InputError
-from quizgen.generation import module_content
-from quizgen.integrity import Screen
 from quizgen.models import QuestionRecord, Quiz, ReviewStatus
-from quizgen.questions import REGISTRY
 from quizgen.questions.base import Problem
-from quizgen.review import check_codes, field_changes, refuse_unforced, rejection_from_text
+from quizgen.review import (
+    apply_edit,
+    check_codes,
+    field_changes,
+    refuse_unforced,
+    rejection_from_text,
+)
 from quizgen.store import Store
 
 
@@ -37,6 +40,7 @@ class Before:
     note: str | None
     data: dict[str, Any] | None
     citation: Any
+    flags: tuple[str, ...]
     stamp_before: str
     stamp_after: str
 
@@ -95,6 +99,7 @@ def _before(old: QuestionRecord, new: QuestionRecord, *, with_data: bool = False
         old.rejection_note,
         dict(old.data) if with_data else None,
         old.citation,
+        tuple(old.flags),
         old.updated_at,
         new.updated_at,
     )
@@ -129,57 +134,32 @@ def reject(
     return code
 
 
-def check_edit_data(
-    store: Store, quiz: Quiz, record: QuestionRecord, raw: dict[str, Any]
-) -> tuple[Any, Any, list[Problem]]:
-    """(question, citation, problems) for edited data, judged as generation judges a new
-    question: the type's parse, the citation, the key's grounding, and repeats of every other
-    question the quiz keeps."""
-    qtype = REGISTRY[record.question_type]
-    modules = {m.module_id: m for m in store.modules(quiz.id)}
-    if record.module_id not in modules:
-        missing = Problem("unknown_module", f"the quiz has no module {record.module_id!r}")
-        return None, None, [missing]
-    content = module_content(modules[record.module_id])
-    others = [q for q in store.questions(quiz.id) if q.id != record.id]
-    screen = Screen.of((q.batch_key, q.question_type, q.data) for q in others)
-    verdict = screen.screen(qtype, raw, content)
-    if not verdict.accepted:
-        return None, None, list(verdict.problems)
-    return verdict.question, verdict.citation, []
-
-
 def edit(
     store: Store,
-    quiz: Quiz,
     record: QuestionRecord,
     log: UndoLog,
     raw: dict[str, Any],
     expected_updated_at: str,
 ) -> EditResult:
-    """Check and save an edit; a failed check saves nothing and says what is wrong."""
-    question, citation, problems = check_edit_data(store, quiz, record, raw)
-    if problems:
-        return EditResult(None, problems)
-    data = question.model_dump(mode="json")
-    changes = field_changes(record.data, data)
-    if not changes:
+    """Check and save an edit with `review.apply_edit`, the one gate every edit passes (the
+    same checks as generation); a failed check saves nothing and says what is wrong."""
+    if record.updated_at != expected_updated_at:
+        raise InputError(
+            f"question {record.id} changed after you opened the edit form (another command or "
+            "window); nothing was saved — open it again"
+        )
+    applied = apply_edit(store, record, raw)
+    if not applied.outcome.valid:
+        return EditResult(None, list(applied.outcome.problems))
+    if applied.record is None:
         return EditResult(None, unchanged=True)
-    saved = store.update_question_data(
-        quiz.id,
-        record.id,
-        data=data,
-        citation=citation.as_dict() if citation is not None else None,
-        changes=changes,
-        expected_updated_at=expected_updated_at,
-    )
-    log.push(Action(f"edited {record.id}", (_before(record, saved, with_data=True),)))
-    return EditResult(saved)
+    log.push(Action(f"edited {record.id}", (_before(record, applied.record, with_data=True),)))
+    return EditResult(applied.record)
 
 
-def undo(store: Store, quiz: Quiz, log: UndoLog) -> str:
-    """Undo the newest action of this run; returns what was undone (InputError if nothing,
-    or if the question changed since — then the action stays undoable by nobody)."""
+def undo(store: Store, quiz: Quiz, log: UndoLog) -> Action:
+    """Undo the newest action of this run and return it. InputError if there is none, or if a
+    question changed since (then that action is dropped: it can no longer be undone)."""
     action = log.peek()
     if action is None:
         raise InputError("nothing to undo")
@@ -201,9 +181,10 @@ def undo(store: Store, quiz: Quiz, log: UndoLog) -> str:
                 citation=before.citation,
                 changes=field_changes(now.data, before.data),
                 expected_updated_at=now.updated_at,
+                flags=before.flags,
             )
     store.set_review_verdicts(quiz.id, [(b.id, b.status, b.reasons, b.note) for b in action.before])
     log.pop()
     for before in action.before:
         log.restamp(before.id, before.stamp_before, store.question(quiz.id, before.id).updated_at)
-    return action.label
+    return action

@@ -1,9 +1,10 @@
-"""The review page's routes: read the store, call the rules, render a template.
+"""The review page's routes: read the quiz, call the rules, render a template.
 
-Every request opens the store, does its work and closes it, so the page and the command line
-(`approve`, `status`, `export` in another terminal) always see one state. Changes are POSTs
-answered with a redirect (the browser's back button never repeats one), except an edit that
-fails a check: the form comes back with the messages beside the fields and nothing is saved.
+Every request reads the quiz through the `Snapshot`, which reads the database again whenever
+another connection changed it, so the page and the command line (`approve`, `status`, `export`
+in another terminal) always see one state. Changes are POSTs answered with a redirect (the
+browser's back button never repeats one), except an edit that fails a check: the form comes
+back with the messages beside the fields and nothing is saved.
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from quizgen.errors import InputError
-from quizgen.generation import module_content
-from quizgen.models import Quiz, ReviewStatus
+from quizgen.models import QuestionRecord, Quiz, ReviewStatus
 from quizgen.questions import REGISTRY
-from quizgen.review import REJECTION_REASONS
-from quizgen.store import Store
+from quizgen.review import REJECTION_REASONS, check_codes
 from quizgen.web import actions, forms, presenting
 from quizgen.web.security import CSRF_FIELD, Guard, GuardMiddleware
+from quizgen.web.snapshot import QuizState, Snapshot
 
 HERE = Path(__file__).parent
 
@@ -43,6 +43,10 @@ class Site:
     log: actions.UndoLog = field(default_factory=actions.UndoLog)
     notices: list[tuple[str, str]] = field(default_factory=list)
     """(kind, text) shown once on the next page: `ok` or `error`."""
+    snapshot: Snapshot = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.snapshot = Snapshot(self.db, self.quiz_id)
 
     def notice(self, kind: str, text: str) -> None:
         self.notices.append((kind, text))
@@ -64,6 +68,10 @@ def _environment() -> Environment:
     return env
 
 
+class _Forbidden(Exception):
+    """A form without the page's CSRF value."""
+
+
 class Pages:
     """The route handlers, bound to one `Site`."""
 
@@ -73,25 +81,28 @@ class Pages:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def open(self) -> tuple[Store, Quiz]:
-        store = Store.open(self.site.db)
-        try:
-            return store, store.quiz(self.site.quiz_id)
-        except BaseException:
-            store.close()
-            raise
+    @property
+    def snapshot(self) -> Snapshot:
+        return self.site.snapshot
+
+    def question_of(self, state: QuizState, request: Request) -> QuestionRecord:
+        """The question named in the path: its id, or a unique prefix (404 otherwise)."""
+        reference = request.path_params["qid"]
+        found = state.record(reference)
+        if found is not None:
+            return found
+        return self.snapshot.store().question(self.site.quiz_id, reference)
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
-        filters = context.get("filters") or presenting.Filters()
-        context.setdefault("filters", filters)
-        template = self.env.get_template(name)
-        html = template.render(
+        filters = context.setdefault("filters", presenting.Filters())
+        last = self.site.log.peek()
+        html = self.env.get_template(name).render(
             request=request,
             csrf=self.site.guard.csrf,
             csrf_field=CSRF_FIELD,
             notices=self.site.take_notices(),
             filter_query=urlencode(filters.items()),
-            undo_label=(self.site.log.peek().label if self.site.log.peek() else None),
+            undo_label=last.label if last else None,
             **context,
         )
         return HTMLResponse(html, status_code=status)
@@ -99,7 +110,8 @@ class Pages:
     async def form(self, request: Request) -> forms.FormData:
         """The submitted form, once its CSRF field is checked (403 otherwise)."""
         form = await request.form()
-        if not self.site.guard.csrf_ok(form.get(CSRF_FIELD)):  # type: ignore[arg-type]
+        value = form.get(CSRF_FIELD)
+        if not self.site.guard.csrf_ok(value if isinstance(value, str) else None):
             raise _Forbidden
         return forms.FormData(form)
 
@@ -107,33 +119,30 @@ class Pages:
         query = urlencode(filters.items())
         return RedirectResponse(path + (f"?{query}" if query else ""), status_code=303)
 
+    def after(self, following: str | None, filters: presenting.Filters) -> RedirectResponse:
+        """After a verdict: the next question of the filtered list, or the overview."""
+        return self.back(f"/q/{following}" if following else "/", filters)
+
     # -- pages ----------------------------------------------------------------------------
 
     async def overview(self, request: Request) -> Response:
         filters = presenting.Filters.of(request.query_params)
-        store, quiz = self.open()
-        try:
-            records = store.questions(quiz.id, include_rejected=True)
-            batches = store.batches(quiz.id)
-            modules = store.modules(quiz.id)
-        finally:
-            store.close()
-        chosen = presenting.select(records, filters)
-        page = max(1, int(request.query_params.get("page", "1") or 1))
+        state = self.snapshot.state()
+        chosen = presenting.select(state.records, filters)
+        requested = request.query_params.get("page", "1")
         pages = max(1, -(-len(chosen) // presenting.PAGE_SIZE))
-        page = min(page, pages)
+        page = min(max(1, int(requested) if requested.isdigit() else 1), pages)
         shown = chosen[(page - 1) * presenting.PAGE_SIZE : page * presenting.PAGE_SIZE]
-        flags = sorted({flag for record in records for flag in record.flags})
         return self.render(
             request,
             "overview.html",
-            quiz=quiz,
+            quiz=state.quiz,
             filters=filters,
-            batches=presenting.batch_rows(batches, records),
-            modules=[(m.module_id, m.name) for m in modules],
-            batch_keys=sorted({r.batch_key for r in records}),
+            batches=presenting.batch_rows(state.batches, state.records),
+            modules=[(m.module_id, m.name) for m in state.modules.values()],
+            batch_keys=sorted({r.batch_key for r in state.records}),
             types=[(name, qtype.label) for name, qtype in REGISTRY.items()],
-            flags=flags,
+            flags=sorted({flag for record in state.records for flag in record.flags}),
             questions=shown,
             total=len(chosen),
             page=page,
@@ -143,27 +152,20 @@ class Pages:
 
     async def question(self, request: Request) -> Response:
         filters = presenting.Filters.of(request.query_params)
-        store, quiz = self.open()
-        try:
-            record = store.question(quiz.id, request.path_params["qid"])
-            records = store.questions(quiz.id, include_rejected=True)
-            modules = {m.module_id: m for m in store.modules(quiz.id)}
-        finally:
-            store.close()
-        chosen = presenting.select(records, filters)
+        state = self.snapshot.state()
+        record = self.question_of(state, request)
+        chosen = presenting.select(state.records, filters)
         index, previous, following = presenting.neighbours(chosen, record.id)
-        module = modules.get(record.module_id)
-        content = module_content(module) if module else None
+        content = self.snapshot.content(record.module_id)
         spans = presenting.cited_spans(record, content)
-        qtype = REGISTRY.get(record.question_type)
         return self.render(
             request,
             "question.html",
-            quiz=quiz,
+            quiz=state.quiz,
             filters=filters,
             q=record,
-            qtype=qtype,
-            module=module,
+            qtype=REGISTRY.get(record.question_type),
+            module=state.modules.get(record.module_id),
             segments=presenting.segments(content.text, spans) if content else [],
             cited=bool(spans),
             index=index,
@@ -171,23 +173,22 @@ class Pages:
             previous=previous,
             following=following,
             reasons=REJECTION_REASONS,
-            check_rejected=bool(actions.check_codes(record)),
+            check_rejected=bool(check_codes(record)),
         )
 
     async def edit_form(self, request: Request) -> Response:
         filters = presenting.Filters.of(request.query_params)
-        store, quiz = self.open()
-        try:
-            record = store.question(quiz.id, request.path_params["qid"])
-        finally:
-            store.close()
-        return self._edit_page(request, quiz, record, record.data, record.updated_at, [], filters)
+        state = self.snapshot.state()
+        record = self.question_of(state, request)
+        return self._edit_page(
+            request, state.quiz, record, record.data, record.updated_at, [], filters
+        )
 
     def _edit_page(
         self,
         request: Request,
         quiz: Quiz,
-        record: Any,
+        record: QuestionRecord,
         data: dict[str, Any],
         stamp: str,
         problems: list[Any],
@@ -214,53 +215,57 @@ class Pages:
     async def approve(self, request: Request) -> Response:
         form = await self.form(request)
         filters = presenting.Filters.of(request.query_params)
-        store, quiz = self.open()
+        state = self.snapshot.state()
+        record = self.question_of(state, request)
+        following = _following(state, record.id, filters)
+        force = bool(form.get("force"))
         try:
-            record = store.question(quiz.id, request.path_params["qid"])
-            following = self._following(store, quiz, record.id, filters)
-            try:
-                actions.approve(store, quiz, [record], self.site.log, force=bool(form.get("force")))
-            except InputError as exc:
-                self.site.notice("error", exc.message)
-                return self.back(f"/q/{record.id}", filters)
+            actions.approve(self.snapshot.store(), state.quiz, [record], self.site.log, force=force)
+        except InputError as exc:
+            self.site.notice("error", exc.message)
+            return self.back(f"/q/{record.id}", filters)
         finally:
-            store.close()
+            self.snapshot.changed([record.id])
         self.site.notice("ok", f"approved {record.id}")
-        return self.back(f"/q/{following}" if following else "/", filters)
+        return self.after(following, filters)
 
     async def reject(self, request: Request) -> Response:
         form = await self.form(request)
         filters = presenting.Filters.of(request.query_params)
-        store, quiz = self.open()
+        state = self.snapshot.state()
+        record = self.question_of(state, request)
+        following = _following(state, record.id, filters)
         try:
-            record = store.question(quiz.id, request.path_params["qid"])
-            following = self._following(store, quiz, record.id, filters)
             code = actions.reject(
-                store, quiz, record, self.site.log, form.get("reason"), form.get("note")
+                self.snapshot.store(),
+                state.quiz,
+                record,
+                self.site.log,
+                form.get("reason"),
+                form.get("note"),
             )
         finally:
-            store.close()
+            self.snapshot.changed([record.id])
         self.site.notice("ok", f"rejected {record.id} ({code})")
-        return self.back(f"/q/{following}" if following else "/", filters)
+        return self.after(following, filters)
 
     async def save_edit(self, request: Request) -> Response:
         form = await self.form(request)
         filters = presenting.Filters.of(request.query_params)
-        store, quiz = self.open()
+        state = self.snapshot.state()
+        record = self.question_of(state, request)
+        raw = forms.data_from_form(record.question_type, form)
+        stamp = form.get("updated_at")
         try:
-            record = store.question(quiz.id, request.path_params["qid"])
-            raw = forms.data_from_form(record.question_type, form)
-            stamp = form.get("updated_at")
-            try:
-                result = actions.edit(store, quiz, record, self.site.log, raw, stamp)
-            except InputError as exc:
-                self.site.notice("error", exc.message)
-                return self.back(f"/q/{record.id}", filters)
+            result = actions.edit(self.snapshot.store(), record, self.site.log, raw, stamp)
+        except InputError as exc:
+            self.site.notice("error", exc.message)
+            return self.back(f"/q/{record.id}", filters)
         finally:
-            store.close()
+            self.snapshot.changed([record.id])
         if result.problems:
             return self._edit_page(
-                request, quiz, record, raw, stamp, result.problems, filters, status=422
+                request, state.quiz, record, raw, stamp, result.problems, filters, status=422
             )
         if result.unchanged:
             self.site.notice("ok", "no changes; nothing saved")
@@ -272,36 +277,32 @@ class Pages:
         form = await self.form(request)
         filters = presenting.Filters.of(request.query_params)
         batch = form.get("batch")
-        store, quiz = self.open()
+        state = self.snapshot.state()
+        chosen = presenting.clean_pending(state.records, batch)
         try:
-            chosen = presenting.clean_pending(store.questions(quiz.id), batch)
             if chosen:
-                actions.approve(store, quiz, chosen, self.site.log)
+                actions.approve(self.snapshot.store(), state.quiz, chosen, self.site.log)
         finally:
-            store.close()
+            self.snapshot.changed(r.id for r in chosen)
         self.site.notice("ok", f"approved {len(chosen)} clean pending question(s) in {batch}")
         return self.back("/", filters)
 
     async def undo(self, request: Request) -> Response:
         await self.form(request)
         filters = presenting.Filters.of(request.query_params)
-        action = self.site.log.peek()
-        store, quiz = self.open()
+        state = self.snapshot.state()
+        newest = self.site.log.peek()
         try:
-            label = actions.undo(store, quiz, self.site.log)
+            action = actions.undo(self.snapshot.store(), state.quiz, self.site.log)
         except InputError as exc:
             self.site.notice("error", exc.message)
             return self.back("/", filters)
         finally:
-            store.close()
-        self.site.notice("ok", f"undone: {label}")
-        target = action.before[0].id if action and len(action.before) == 1 else None
+            if newest is not None:
+                self.snapshot.changed(b.id for b in newest.before)
+        self.site.notice("ok", f"undone: {action.label}")
+        target = action.before[0].id if len(action.before) == 1 else None
         return self.back(f"/q/{target}" if target else "/", filters)
-
-    def _following(self, store: Store, quiz: Quiz, qid: str, filters: presenting.Filters) -> Any:
-        chosen = presenting.select(store.questions(quiz.id, include_rejected=True), filters)
-        _, _, following = presenting.neighbours(chosen, qid)
-        return following
 
     # -- export and publish plan ----------------------------------------------------------
 
@@ -313,11 +314,9 @@ class Pages:
             return PlainTextResponse("unknown export format", status_code=400)
         include_pending = request.query_params.get("include_pending") == "1"
         wanted = {ReviewStatus.APPROVED} | ({ReviewStatus.PENDING} if include_pending else set())
-        store, quiz = self.open()
-        try:
-            records = [q for q in store.questions(quiz.id) if q.review_status in wanted]
-        finally:
-            store.close()
+        state = self.snapshot.state()
+        quiz = state.quiz
+        records = [q for q in state.records if q.review_status in wanted]
         result = export_quiz(fmt, ExportQuiz(quiz.id, quiz.title, quiz.language), records)
         if not result.exported:
             self.site.notice("error", f"nothing to export in {fmt.name}: approve questions first")
@@ -337,16 +336,17 @@ class Pages:
         include_pending = request.query_params.get("include_pending") == "1"
         course_text = request.query_params.get("course", "").strip()
         course = int(course_text) if course_text.isdigit() else None
-        store, quiz = self.open()
+        quiz = self.snapshot.state().quiz
+        context: dict[str, Any]
         try:
-            plan = plan_publication(store, quiz, course_id=course, include_pending=include_pending)
+            plan = plan_publication(
+                self.snapshot.store(), quiz, course_id=course, include_pending=include_pending
+            )
             configured = setting("CANVAS_BASE_URL", "canvas", "base_url")
             base_url = normalise_base_url(configured) if configured else "{CANVAS_BASE_URL}"
-            context: dict[str, Any] = {"plan": plan, "requests": planned_requests(plan, base_url)}
+            context = {"plan": plan, "requests": planned_requests(plan, base_url)}
         except InputError as exc:
             context = {"plan": None, "error": exc.message}
-        finally:
-            store.close()
         return self.render(
             request,
             "publish.html",
@@ -357,8 +357,9 @@ class Pages:
         )
 
 
-class _Forbidden(Exception):
-    """A form without the page's CSRF value."""
+def _following(state: QuizState, qid: str, filters: presenting.Filters) -> str | None:
+    _, _, following = presenting.neighbours(presenting.select(state.records, filters), qid)
+    return following
 
 
 def _formats() -> list[tuple[str, str]]:

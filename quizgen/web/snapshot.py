@@ -1,0 +1,104 @@
+"""The quiz as the page last read it, re-read only when the database changed.
+
+Reading and parsing every question of a 1,000-question quiz costs tens of milliseconds; doing
+it on every request would eat the page's 100 ms budget. So the server keeps one connection
+and the parsed questions, and asks SQLite's `PRAGMA data_version` before each request: it
+changes exactly when another connection (the CLI in another terminal, a second server) committed
+something, and then everything is read again. The page's own writes do not change it, so every
+action says which questions it changed and only those are read again.
+
+The connection belongs to the thread that opened it (sqlite3's rule). Uvicorn runs every
+request on its one event-loop thread; should a request come on another thread, that thread gets
+its own connection and a fresh read.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from quizgen.content import ModuleContent
+from quizgen.generation import module_content
+from quizgen.models import Batch, ModuleRecord, QuestionRecord, Quiz
+from quizgen.store import Store
+
+
+@dataclass
+class QuizState:
+    """Everything the pages show, in quiz order."""
+
+    quiz: Quiz
+    records: list[QuestionRecord]
+    modules: dict[str, ModuleRecord]
+    batches: list[Batch]
+
+    def record(self, question_id: str) -> QuestionRecord | None:
+        for record in self.records:
+            if record.id == question_id:
+                return record
+        return None
+
+
+class Snapshot:
+    def __init__(self, db: Path | None, quiz_id: str) -> None:
+        self.db = db
+        self.quiz_id = quiz_id
+        self._store: Store | None = None
+        self._thread: int | None = None
+        self._version: int | None = None
+        self._state: QuizState | None = None
+        self._contents: dict[str, ModuleContent] = {}
+
+    def store(self) -> Store:
+        """The connection for this thread (opened on first use)."""
+        thread = threading.get_ident()
+        if self._store is None or self._thread != thread:
+            self._store = Store.open(self.db)
+            self._thread = thread
+            self._state = None
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None and self._thread == threading.get_ident():
+            self._store.close()
+        self._store = None
+        self._state = None
+
+    def _data_version(self, store: Store) -> int:
+        # A pragma about the file, not quizgen's tables: it counts other connections' commits.
+        return int(store.db.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def state(self) -> QuizState:
+        """The current state: cached unless another connection changed the database."""
+        store = self.store()
+        version = self._data_version(store)
+        if self._state is None or version != self._version:
+            self._state = QuizState(
+                store.quiz(self.quiz_id),
+                store.questions(self.quiz_id, include_rejected=True),
+                {m.module_id: m for m in store.modules(self.quiz_id)},
+                store.batches(self.quiz_id),
+            )
+            self._version = version
+        return self._state
+
+    def changed(self, question_ids: Iterable[str]) -> None:
+        """This server changed these questions: read just them again."""
+        if self._state is None:
+            return
+        store = self.store()
+        fresh = {qid: store.question(self.quiz_id, qid) for qid in question_ids}
+        self._state.records = [fresh.get(r.id, r) for r in self._state.records]
+
+    def content(self, module_id: str) -> ModuleContent | None:
+        """The module's `ModuleContent` (built once per module and content hash)."""
+        state = self.state()
+        module = state.modules.get(module_id)
+        if module is None:
+            return None
+        key = f"{module_id}:{module.sha256}"
+        if key not in self._contents:
+            self._contents[key] = module_content(module)
+        return self._contents[key]
