@@ -144,3 +144,130 @@ def test_the_mock_does_not_import_quizgens_checks() -> None:
         for checker in ("integrity", "grounding", "citations", "questions", "checking"):
             assert f"quizgen.{checker}" not in source, (path.name, checker)
             assert f"from quizgen import {checker}" not in source, (path.name, checker)
+
+
+# -- the whole corpus, through the pipeline (bench/bench_prose.py measures the same runs) -------
+
+
+@pytest.fixture(scope="module")
+def corpus_runs():
+    from bench.bench_prose import measure
+
+    return measure()
+
+
+def test_corpus_fills_at_least_95_percent_up_to_one_and_a_half_questions_per_sentence(
+    corpus_runs,
+) -> None:
+    assert all(run.asked <= 1.5 * run.sentences for run in corpus_runs)
+    asked = sum(run.asked for run in corpus_runs)
+    filled = sum(run.filled for run in corpus_runs)
+    assert asked > 1000
+    assert filled / asked >= 0.95, (filled, asked)
+    # Every type gets a fair share of its count, not just the easy ones.
+    for question_type in TYPES:
+        mine = [r for r in corpus_runs if r.question_type == question_type]
+        assert sum(r.filled for r in mine) / sum(r.asked for r in mine) >= 0.85, question_type
+
+
+def test_no_give_away_pairs_reach_review(corpus_runs, cli, appendix: Path, db_path: Path) -> None:
+    from tests.prose_checks import give_away_pairs
+
+    for run in corpus_runs:
+        assert give_away_pairs(list(run.questions)) == [], (run.module, run.question_type)
+    code, doc = invoke_json(cli, "create", str(appendix))
+    assert code == 0
+    assert give_away_pairs(reviewed(db_path, doc["quiz"]["id"])) == []
+
+
+def test_no_true_false_statement_contradicts_itself(corpus_runs) -> None:
+    from tests.prose_checks import contradicts_itself
+
+    statements = [q for run in corpus_runs for q in run.questions if "correct_answer" in q]
+    assert sum(not q["correct_answer"] for q in statements) > 50
+    for question in statements:
+        assert not contradicts_itself(question["question_text"], question["source_quote"])
+
+
+def test_the_review_checks_catch_what_they_look_for() -> None:
+    """The two readings above would catch the flaws they exist for (so their silence counts)."""
+    from tests.prose_checks import contradicts_itself, give_away_pairs
+
+    quote = "The Mid-Atlantic Ridge is a divergent boundary that runs down the Atlantic Ocean."
+    assert contradicts_itself("The convergent boundary is a divergent boundary.", quote)
+    assert not contradicts_itself("The Mid-Atlantic Ridge is a convergent boundary.", quote)
+    fill_in = {
+        "question_text": "Alfred Wegener proposed the idea of continental drift in [blank_1].",
+        "blanks": [{"position": 1, "answers": ["1912"]}],
+    }
+    statement = {
+        "question_text": "Alfred Wegener proposed the idea of continental drift in 1912.",
+        "correct_answer": True,
+    }
+    other = {
+        "question_text": "The Andes formed where the Nazca Plate sinks.",
+        "correct_answer": True,
+    }
+    assert give_away_pairs([fill_in, statement]) == [
+        (fill_in["question_text"], statement["question_text"])
+    ]
+    assert give_away_pairs([fill_in, other]) == []
+
+
+# -- capacity, said before any call ---------------------------------------------------------
+
+TOO_MUCH = """\
+title = "Too much from one page"
+[llm]
+provider = "{provider}"
+[modules.water]
+name = "The Water Cycle"
+sources = ["water_cycle.md"]
+question_batches = [
+  {{ question_type = "true_false", count = 20 }},
+  {{ question_type = "fill_in_blank", count = 20 }},
+]
+"""
+CAPACITY = (
+    r"module 'water' has 14 usable sentences; the offline mock can write about (\d+) distinct "
+    r"questions from it, the spec asks for 40"
+)
+
+
+def test_validate_says_when_the_mock_cannot_fill_a_module(cli, appendix: Path) -> None:
+    import re
+
+    from tests.conftest import invoke
+
+    spec = appendix.parent / "too_much.toml"
+    spec.write_text(TOO_MUCH.format(provider="mock"), encoding="utf-8")
+    code, out, err = invoke(cli, "validate", str(spec))
+    assert code == 0, out + err  # a warning: the spec is valid and the run may go on
+    found = re.search(CAPACITY, err)
+    assert found is not None, err
+    assert 20 <= int(found.group(1)) < 40
+    code, doc = invoke_json(cli, "validate", str(spec))
+    assert code == 0 and len(doc["warnings"]) == 1
+    assert re.fullmatch(CAPACITY, doc["warnings"][0])
+    # What the mock can fill draws no warning; nor does a real model's spec.
+    code, doc = invoke_json(cli, "validate", str(appendix))
+    assert code == 0 and doc["warnings"] == []
+    spec.write_text(TOO_MUCH.format(provider="openai"), encoding="utf-8")
+    code, doc = invoke_json(cli, "validate", str(spec))
+    assert code == 0 and doc["warnings"] == []
+
+
+def test_create_says_it_before_any_call_and_fills_what_it_said(cli, appendix: Path) -> None:
+    import re
+
+    from tests.conftest import invoke
+
+    spec = appendix.parent / "too_much.toml"
+    spec.write_text(TOO_MUCH.format(provider="mock"), encoding="utf-8")
+    code, out, err = invoke(cli, "create", str(spec), "--json")
+    found = re.search(CAPACITY, err)
+    assert found is not None, err
+    doc = json.loads(out)
+    assert code == (0 if doc["totals"]["questions"] == 40 else 1)
+    assert doc["totals"]["questions"] >= int(found.group(1)) - 2
+    assert "the model gave 0" not in out + err

@@ -107,6 +107,13 @@ def create(
     for module_id, text in texts.items():
         for warning in text.content.warnings:
             typer.echo(f"warning: module {module_id!r}: {warning}", err=True)
+    if adapter.provider == "mock":
+        from quizgen.llm.mock.capacity import spec_warnings
+
+        names = {module_id: module.name for module_id, module in spec.modules.items()}
+        contents = {module_id: text.content.text for module_id, text in texts.items()}
+        for warning in spec_warnings(plan_batches(spec), names, contents):
+            typer.echo(f"warning: {warning}", err=True)
     store = open_store(db, create=True)
     try:
         quiz = store.create_quiz(

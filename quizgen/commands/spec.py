@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -78,16 +78,30 @@ def validate(
         },
         "database": str(db_file),
         "database_exists": db_file.is_file(),
+        "warnings": _capacity(spec, batches, texts),
         "errors": problems,
     }
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
     else:
         _print_summary(summary, spec.modules)
+    for warning in summary["warnings"]:
+        typer.echo(f"warning: {warning}", err=True)
     if problems:
         for problem in problems:
             typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(EXIT_INPUT)
+
+
+def _capacity(spec: Any, batches: list[Any], texts: dict[str, Any]) -> list[str]:
+    """On the offline mock, modules whose text cannot fill what the spec asks (said before any
+    call, so a short batch is no surprise)."""
+    if spec.llm.provider != "mock":
+        return []
+    from quizgen.llm.mock.capacity import spec_warnings
+
+    names = {module_id: module.name for module_id, module in spec.modules.items()}
+    return spec_warnings(batches, names, {m: t.content.text for m, t in texts.items()})
 
 
 def _print_summary(summary: dict, modules: dict) -> None:

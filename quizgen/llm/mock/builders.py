@@ -14,14 +14,15 @@ Nothing here knows quizgen's checks; the questions are screened like any model's
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from quizgen.llm.mock.reading import Reading, Sentence, Target, Unit
-from quizgen.llm.mock.words import NUMBER_WORDS, capitalise, content_stems, fold, stem
+from quizgen.llm.mock.words import NUMBER_WORDS, STOP, capitalise, content_stems, fold, stem
 
 GAP = "____"
 
@@ -31,6 +32,12 @@ class Candidate:
     question: dict[str, Any]
     sentences: tuple[int, ...]
     """The sentences the question shows or tests: how planning keeps batches apart."""
+    fact: Unit | None = None
+    """The one fact a single-fact question asks about (None for several)."""
+    split: bool = False
+    """Half of a fact split in two (see `sites`): its other half does not make it a repeat."""
+    key: str = ""
+    """What a blank asks for: another question on the fact that shows it asks something else."""
 
 
 def question(text: str, explanation: str, quote: str, **fields: Any) -> dict[str, Any]:
@@ -56,6 +63,8 @@ def askable(reading: Reading, unit: Unit, rng: random.Random) -> list[Target]:
 def _priority(target: Target) -> int:
     """Dates, measures and names make the clearest questions; then terms of a family
     ("divergent boundary"); then lone nouns; counts ("two plates") last."""
+    if target.strong:
+        return -1
     if target.kind == "number":
         return 3 if target.group == "count" else 0
     if target.kind == "name" or target.group not in ("singular", "plural"):
@@ -75,17 +84,81 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def shown(reading: Reading, unit: Unit, target: Target | None, marker: str) -> str:
-    """The fact as a question shows it: the clause with the target replaced by `marker`, an
-    ellipsis where the sentence goes on."""
+def shown(
+    reading: Reading,
+    unit: Unit,
+    target: Target | None,
+    marker: str,
+    span: tuple[int, int] | None = None,
+) -> str:
+    """The fact as a question shows it: the clause (or `span` of it) with the target replaced
+    by `marker`, an ellipsis where the sentence goes on."""
     plain = reading.sentences[unit.sentence].plain
+    start, end = span or (unit.start, unit.end)
     if target is None:
-        body = plain[unit.start : unit.end]
+        body = plain[start:end]
     else:
-        body = plain[unit.start : target.start] + marker + plain[target.end : unit.end]
-    if unit.start > 0:
+        body = plain[start : target.start] + marker + plain[target.end : end]
+    if start > 0:
         body = "… " + body
-    return body + (" …" if unit.end < len(plain) - 1 else ".")
+    return body + (" …" if end < len(plain) - 1 else ".")
+
+
+Site = tuple[Unit, Target, tuple[int, int]]
+"""A blank to ask about: the fact, the target blanked out, and the span of the sentence shown."""
+
+
+def sites(
+    reading: Reading,
+    sentences: Sequence[int],
+    rng: random.Random,
+    splits: int,
+    usable: Callable[[Unit, Target], bool],
+) -> Iterator[Site]:
+    """One blank per fact; while `splits` last, two per fact where it holds two targets far
+    enough apart to show each with the other cut away ("____ proposed the idea of continental
+    drift …" and "… proposed the idea of continental drift in ____."), so neither question
+    gives the other away."""
+    for unit in _facts(reading, sentences):
+        targets = [t for t in askable(reading, unit, rng) if usable(unit, t)]
+        if not targets:
+            continue
+        pair = _split(reading, unit, targets) if splits > 0 else None
+        if pair is None:
+            yield unit, targets[0], (unit.start, unit.end)
+            continue
+        splits -= 1
+        yield from pair
+
+
+def _split(reading: Reading, unit: Unit, targets: list[Target]) -> list[Site] | None:
+    plain = reading.sentences[unit.sentence].plain
+    for first, second in itertools.permutations(targets[:4], 2):
+        if first.end >= second.start:
+            continue
+        left_end = _trim_back(plain, unit.start, second.start)
+        right_start = _trim_forward(plain, first.end, unit.end)
+        left = plain[unit.start : first.start] + plain[first.end : left_end]
+        right = plain[right_start : second.start] + plain[second.end : unit.end]
+        if len(content_stems(left)) >= 3 and len(content_stems(right)) >= 3:
+            return [(unit, first, (unit.start, left_end)), (unit, second, (right_start, unit.end))]
+    return None
+
+
+def _trim_back(plain: str, start: int, end: int) -> int:
+    """`end` moved back over spaces, punctuation and trailing function words."""
+    words = list(re.finditer(r"[^\s,;:]+", plain[start:end]))
+    while words and words[-1].group().casefold() in STOP:
+        words.pop()
+    return start + words[-1].end() if words else start
+
+
+def _trim_forward(plain: str, start: int, end: int) -> int:
+    """`start` moved forward over spaces, punctuation and leading function words."""
+    words = list(re.finditer(r"[^\s,;:]+", plain[start:end]))
+    while words and words[0].group().casefold() in STOP:
+        words.pop(0)
+    return start + words[0].start() if words else end
 
 
 def statement(reading: Reading, unit: Unit) -> str:
@@ -232,53 +305,59 @@ def _answers(target: Target) -> list[str]:
 def fill_in_blank(
     reading: Reading, sentences: Sequence[int], rng: random.Random, depth: int
 ) -> Iterator[Candidate]:
-    for unit in _facts(reading, sentences):
-        targets = askable(reading, unit, rng)
-        if len(targets) <= depth:
-            continue
-        target = targets[depth]
+    """`depth`: how many facts may be split into two questions (see `sites`)."""
+    for unit, target, span in sites(reading, sentences, rng, depth, lambda u, t: True):
         sentence = reading.sentences[unit.sentence]
         yield Candidate(
             question(
-                shown(reading, unit, target, "[blank_1]"),
+                shown(reading, unit, target, "[blank_1]", span),
                 f"The notes say: {sentence.plain}",
                 sentence.quote,
                 blanks=[{"position": 1, "answers": _answers(target)}],
             ),
             (unit.sentence,),
+            unit,
+            span != (unit.start, unit.end),
+            target.text,
         )
 
 
 _MC_ASK = {
-    "number": "Which number completes this statement from the notes?",
-    "name": "Which name completes this statement from the notes?",
-    "term": "Which term completes this statement from the notes?",
+    "number": "Which of these completes",
+    "name": "Which of these names completes",
+    "term": "Which of these completes",
 }
+"""Few content words of their own: two questions with one key are told apart by their facts."""
 
 
 def multiple_choice(
     reading: Reading, sentences: Sequence[int], rng: random.Random, depth: int
 ) -> Iterator[Candidate]:
-    for unit in _facts(reading, sentences):
+    """`depth`: how many facts may be split into two questions (see `sites`)."""
+    wrong_for: dict[tuple[int, int], list[str]] = {}
+
+    def usable(unit: Unit, target: Target) -> bool:
+        """Whether the text holds three other targets of the kind to offer beside it."""
+        plain = reading.sentences[unit.sentence].plain
+        wrong_for[(unit.sentence, target.start)] = same_kind(reading, target, plain, rng)
+        return len(wrong_for[(unit.sentence, target.start)]) >= 3
+
+    for unit, target, span in sites(reading, sentences, rng, depth, usable):
         sentence = reading.sentences[unit.sentence]
-        usable = 0
-        for target in askable(reading, unit, rng):
-            gapped = shown(reading, unit, target, GAP)
-            wrong = same_kind(reading, target, sentence.plain, rng)
-            if len(wrong) < 3:
-                continue
-            if usable == depth:
-                yield Candidate(
-                    question(
-                        f"{_MC_ASK[target.kind]} “{gapped}”",
-                        f"The notes say: {sentence.plain}",
-                        sentence.quote,
-                        options=_options(display(target), wrong, rng),
-                    ),
-                    (unit.sentence,),
-                )
-                break
-            usable += 1
+        wrong = wrong_for[(unit.sentence, target.start)]
+        gapped = shown(reading, unit, target, GAP, span)
+        yield Candidate(
+            question(
+                f"{_MC_ASK[target.kind]} “{gapped}”?",
+                f"The notes say: {sentence.plain}",
+                sentence.quote,
+                options=_options(display(target), wrong, rng),
+            ),
+            (unit.sentence,),
+            unit,
+            span != (unit.start, unit.end),
+            target.text,
+        )
 
 
 def true_false(
@@ -305,6 +384,7 @@ def true_false(
                     correct_answer=True,
                 ),
                 (unit.sentence,),
+                unit,
             )
         elif falsifiable:
             unit, found = falsifiable.pop(0)
@@ -320,6 +400,7 @@ def true_false(
                     correct_answer=False,
                 ),
                 (unit.sentence,),
+                unit,
             )
         truth = not truth
 

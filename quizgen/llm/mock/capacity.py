@@ -9,6 +9,8 @@ sentences; the offline mock can write about 20 distinct questions from it, the s
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 from quizgen.llm.mock.planning import Batches, candidates
 from quizgen.llm.mock.reading import read
@@ -21,12 +23,22 @@ def batch_capacity(content: str, batches: Batches, batch_key: str, topic: str) -
     return sum(1 for _ in itertools.islice(found, 2 * count))
 
 
+SURELY_ENOUGH = 0.5
+"""Asking for at most this many questions per usable sentence (over all of a module's batches)
+always fills; only a module asking more is counted question by question, which costs about
+what generating it costs."""
+
+
 def module_capacity(content: str, batches: Batches, topic: str) -> tuple[int, int, int]:
     """(usable sentences, questions the mock can write, questions asked) for one module."""
+    sentences = len(read(content).sentences)
+    asked = sum(count for _k, _t, count in batches)
+    if asked <= SURELY_ENOUGH * sentences:
+        return sentences, asked, asked
     can = sum(
         min(count, batch_capacity(content, batches, key, topic)) for key, _kind, count in batches
     )
-    return len(read(content).sentences), can, sum(count for _k, _t, count in batches)
+    return sentences, can, asked
 
 
 def capacity_warnings(modules: dict[str, tuple[str, str, Batches]]) -> list[str]:
@@ -41,3 +53,28 @@ def capacity_warnings(modules: dict[str, tuple[str, str, Batches]]) -> list[str]
                 f"write about {can} distinct questions from it, the spec asks for {asked}"
             )
     return messages
+
+
+class PlannedBatch(Protocol):
+    key: str
+    module_id: str
+    question_type: str
+    target_count: int
+
+
+def spec_warnings(
+    batches: Iterable[PlannedBatch], names: Mapping[str, str], texts: Mapping[str, str]
+) -> list[str]:
+    """`capacity_warnings` for a spec's planned batches, module names and module texts (modules
+    without a text are left out)."""
+    modules: dict[str, tuple[str, str, Batches]] = {}
+    for batch in batches:
+        if batch.module_id not in texts:
+            continue
+        name, text, found = modules.get(
+            batch.module_id,
+            (names.get(batch.module_id, batch.module_id), texts[batch.module_id], ()),
+        )
+        entry = (batch.key, batch.question_type, batch.target_count)
+        modules[batch.module_id] = (name, text, (*found, entry))
+    return capacity_warnings(modules)

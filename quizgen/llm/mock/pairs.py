@@ -19,6 +19,14 @@ from quizgen.llm.mock.reading import Pair, Reading, Target
 from quizgen.llm.mock.words import capitalise, fold, stem
 
 MAX_SETS = 60
+_SECTION_ASKS = (
+    "Place each detail under the section of the notes that gives it: {listing}.",
+    "Which part of the notes gives each of these details: {listing}?",
+)
+_ANCHOR_ASKS = (
+    "Sort each detail under the one the notes mention it with: {listing}.",
+    "The notes mention each of these details with one of {listing}. Sort them.",
+)
 
 
 def _words(text: str) -> set[str]:
@@ -101,11 +109,11 @@ def categorization(
     reading: Reading, sentences: Sequence[int], rng: random.Random, depth: int
 ) -> Iterator[Candidate]:
     """Two or three categories of two to four details each."""
-    yield from _by_section(reading, rng)
-    yield from _by_anchor(reading, sentences, rng)
+    yield from _by_section(reading, rng, depth)
+    yield from _by_anchor(reading, sentences, rng, depth)
 
 
-def _by_section(reading: Reading, rng: random.Random) -> Iterator[Candidate]:
+def _by_section(reading: Reading, rng: random.Random, depth: int) -> Iterator[Candidate]:
     details: dict[int, list[tuple[Target, int]]] = {}
     for sentence in reading.sentences:
         if reading.sections[sentence.section]:
@@ -114,11 +122,11 @@ def _by_section(reading: Reading, rng: random.Random) -> Iterator[Candidate]:
     sections = [s for s, found in details.items() if len(found) >= 2]
     for combo in itertools.combinations(sections, 2):
         names = [reading.sections[s] for s in combo]
-        yield from _categories(reading, names, [details[s] for s in combo], rng, "section")
+        yield from _categories(reading, names, [details[s] for s in combo], rng, "section", depth)
 
 
 def _by_anchor(
-    reading: Reading, sentences: Sequence[int], rng: random.Random
+    reading: Reading, sentences: Sequence[int], rng: random.Random, depth: int
 ) -> Iterator[Candidate]:
     mentions: dict[str, set[int]] = {}
     shown: dict[str, str] = {}
@@ -129,9 +137,9 @@ def _by_anchor(
                 shown.setdefault(fold(target.text), target.text)
     anchors = sorted((a for a, found in mentions.items() if len(found) >= 2),
                      key=lambda a: (-len(mentions[a]), a))  # fmt: skip
-    combos = [c for size in (2, 3) for c in itertools.combinations(anchors[:10], size)]
+    combos = [c for size in (2, 3) for c in itertools.combinations(anchors[:12], size)]
     rng.shuffle(combos)
-    for combo in combos[:MAX_SETS]:
+    for combo in combos[: 2 * MAX_SETS]:
         if any(_words(a) & _words(b) for a, b in itertools.combinations(combo, 2)):
             continue
         groups = []
@@ -145,7 +153,7 @@ def _by_anchor(
                     if not any(_words(target.text) & _words(a) for a in combo):
                         found.append((target, index))
             groups.append(found)
-        yield from _categories(reading, [shown[a] for a in combo], groups, rng, "anchor")
+        yield from _categories(reading, [shown[a] for a in combo], groups, rng, "anchor", depth)
 
 
 def _categories(
@@ -154,6 +162,7 @@ def _categories(
     groups: list[list[tuple[Target, int]]],
     rng: random.Random,
     how: str,
+    depth: int,
 ) -> Iterator[Candidate]:
     taken: set[str] = set()
     categories = []
@@ -176,11 +185,8 @@ def _categories(
         return
     sentence = reading.sentences[example[1]]
     listing = ", ".join(f"“{n}”" for n in names[:-1]) + f" or “{names[-1]}”"
-    ask = (
-        f"Place each detail under the section of the notes that gives it: {listing}."
-        if how == "section"
-        else f"Sort each detail under the one the notes mention it with: {listing}."
-    )
+    asks = _SECTION_ASKS if how == "section" else _ANCHOR_ASKS
+    ask = asks[depth % len(asks)].format(listing=listing)
     yield Candidate(
         question(
             ask,

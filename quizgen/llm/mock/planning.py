@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from quizgen.llm.mock import builders, pairs
 from quizgen.llm.mock.builders import Candidate
-from quizgen.llm.mock.reading import Reading, read
-from quizgen.llm.mock.words import fold
+from quizgen.llm.mock.reading import Reading, Unit, read
+from quizgen.llm.mock.words import content_stems, fold
 
 Builder = Callable[..., Iterator[Candidate]]
 BUILDERS: dict[str, Builder] = {
@@ -48,7 +48,8 @@ def _hash(*parts: object) -> int:
 def shares(digest: str, sentences: int, batches: Batches) -> dict[str, tuple[int, ...]]:
     """Each batch's sentences, dealt in proportion to count × weight over a seeded order of the
     text, so every share is spread over the whole module."""
-    order = sorted(range(sentences), key=lambda i: _hash(digest, "order", i))
+    # The order depends on the batches too: two modules with one text deal it differently.
+    order = sorted(range(sentences), key=lambda i: _hash(digest, batches, i))
     wanted = {key: count * WEIGHT.get(qtype, 1.0) for key, qtype, count in sorted(batches)}
     dealt: dict[str, list[int]] = {key: [] for key in wanted}
     total = sum(wanted.values()) or 1.0
@@ -58,13 +59,19 @@ def shares(digest: str, sentences: int, batches: Batches) -> dict[str, tuple[int
     return {key: tuple(found) for key, found in dealt.items()}
 
 
-def _tiers(qtype: str, own: Sequence[int], rest: Sequence[int]) -> list[tuple[list[int], int]]:
+def _tiers(
+    reading: Reading, qtype: str, own: Sequence[int], rest: Sequence[int], count: int
+) -> list[tuple[list[int], int]]:
+    """(sentences, depth) to draw from, in order. For fill-in and multiple choice the depth is
+    how many facts of the batch's own share are split in two: as many as its count exceeds the
+    facts there, decided from the planned count, so every call of the batch splits the same."""
     everything = [*own, *rest]
     if qtype == "true_false":
         return [(list(own), 0), (list(rest), 0)]
     if qtype in ("multiple_answer", "matching", "categorization"):
         return [(list(own), 0), (everything, 0), (everything, 1)]
-    return [(list(own), 0), (list(own), 1), (list(rest), 0), (list(rest), 1)]
+    facts = sum(len(reading.sentences[i].units) for i in own)
+    return [(list(own), max(0, count - facts)), (list(rest), 0)]
 
 
 def candidates(
@@ -88,7 +95,8 @@ def candidates(
     )
     builder = BUILDERS[qtype]
     seen: set[str] = set()
-    for number, (pool, depth) in enumerate(_tiers(qtype, own, rest)):
+    planned = next((c for key, kind, c in batches if key == batch_key and kind == qtype), 1)
+    for number, (pool, depth) in enumerate(_tiers(reading, qtype, own, rest, planned)):
         rng = random.Random(_hash(reading.digest, batch_key, qtype, number))
         made = (
             builder(reading, pool, rng, depth, topic=topic)
@@ -126,15 +134,53 @@ def choose(
     if count <= 0:
         return []
     avoided = {fold(text) for text in taken}
+    asked = _Asked(read(content), avoided)
     chosen: list[dict] = []
+    later: list[dict] = []
     for candidate in candidates(content, qtype, batch_key, batches, topic):
         if fold(candidate.question["question_text"]) in avoided:
             continue
+        covering = asked.covering(candidate.fact) if candidate.fact and not candidate.split else []
+        if covering:
+            # Asked already: a blank on another part of it is a last resort, never a repeat.
+            if candidate.key and all(
+                f" {fold(candidate.key)} " in asked.folded[n] for n in covering
+            ):
+                later.append(candidate.question)
+            continue
         chosen.append(json.loads(json.dumps(candidate.question)))
         if len(chosen) >= count:
-            break
-    return chosen
+            return chosen
+    return chosen + [json.loads(json.dumps(q)) for q in later[: count - len(chosen)]]
 
 
-def reading_of(content: str) -> Reading:
-    return read(content)
+COVERED = 0.7
+"""Share of a question's words one fact must hold for the question to be about that fact."""
+
+
+class _Asked:
+    """The facts the avoid list already asks about, as a model reading "do not repeat these"
+    would see them: a question most of whose words come from one fact of the text. Another
+    question on that fact would repeat it or give it away."""
+
+    def __init__(self, reading: Reading, avoided: Iterable[str]) -> None:
+        self.reading = reading
+        kept = [(text, set(content_stems(text))) for text in avoided]
+        kept = [(text, words) for text, words in kept if len(words) >= 3]
+        self.folded = [f" {text} " for text, _words in kept]
+        self.texts = [words for _text, words in kept]
+        self.postings: dict[str, list[int]] = {}
+        for number, words in enumerate(self.texts):
+            for word in words:
+                self.postings.setdefault(word, []).append(number)
+
+    def covering(self, fact: Unit) -> list[int]:
+        """The avoided questions about this fact (by number)."""
+        if not self.texts:
+            return []
+        plain = self.reading.sentences[fact.sentence].plain
+        hits: dict[int, int] = {}
+        for word in set(content_stems(plain[fact.start : fact.end])):
+            for number in self.postings.get(word, ()):
+                hits[number] = hits.get(number, 0) + 1
+        return [n for n, count in hits.items() if count >= COVERED * len(self.texts[n])]

@@ -101,6 +101,8 @@ class Target:
     group: str
     """Finer kind: a number's unit ("bc", "percent", "year"), a name's or term's head word."""
     plural: bool
+    strong: bool = False
+    """Set in bold or italics by the author: the terms the notes themselves stress."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ def read(content: str) -> Reading:
                 ):
                     found.append((quote, plain, len(sections) - 1))
     names_mid = _names_mid_sentence(plain for _q, plain, _s in found)
-    raw_targets = [_targets(plain, names_mid) for _q, plain, _s in found]
+    raw_targets = [_targets(plain, names_mid, _stressed(quote)) for quote, plain, _s in found]
     groups = _groups(raw_targets)
     sentences = []
     for index, ((quote, plain, section), targets) in enumerate(
@@ -195,7 +197,7 @@ def read(content: str) -> Reading:
     ):
         typed = tuple(
             Target(t.start, t.end, t.text, t.kind, groups.get((t.kind, fold(t.text)), t.group),
-                   t.plural)
+                   t.plural, t.strong)
             for t in targets
         )  # fmt: skip
         sentences.append(Sentence(index, quote, plain, section, typed, _units(index, plain, typed)))
@@ -364,17 +366,37 @@ def _joined(plain: str, a: tuple[int, int, str], b: tuple[int, int, str]) -> boo
     return plain[a[1] : b[0]] == " "
 
 
-def _targets(plain: str, names_mid: frozenset[str]) -> tuple[Target, ...]:
+_STRESS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__|(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])")
+
+
+def _stressed(quote: str) -> frozenset[str]:
+    """Phrases the author set in bold or italics, as plain text."""
+    found = (next(g for g in m.groups() if g) for m in _STRESS.finditer(quote))
+    return frozenset(_plain(text).strip(" .,;:") for text in found)
+
+
+def _targets(plain: str, names_mid: frozenset[str], stressed: frozenset[str]) -> tuple[Target, ...]:
     tokens = _tokens(plain)
     taken: list[Target] = []
     used = [False] * len(tokens)
 
-    def add(first: int, last: int, kind: str, group: str) -> None:
+    def add(first: int, last: int, kind: str, group: str, strong: bool = False) -> None:
         start, end = tokens[first][0], tokens[last][1]
         text = plain[start:end]
-        taken.append(Target(start, end, text, kind, group, is_plural(tokens[last][2])))
+        taken.append(Target(start, end, text, kind, group, is_plural(tokens[last][2]), strong))
         for n in range(first, last + 1):
             used[n] = True
+
+    # Stressed phrases first: the author marked them as what the sentence is about.
+    for phrase in sorted(stressed, key=len, reverse=True):
+        words = phrase.split()
+        for n in range(len(tokens) - len(words) + 1):
+            if [t[2] for t in tokens[n : n + len(words)]] == words and not any(
+                used[n : n + len(words)]
+            ):
+                kind = "name" if phrase[:1].isupper() and n > 0 else "term"
+                add(n, n + len(words) - 1, kind, "stressed" if kind == "term" else "name", True)
+                break
 
     # Numbers: digits with their unit ("509 BC", "86 percent", "32 bits"), number words.
     for n, (_s, _e, word) in enumerate(tokens):

@@ -75,6 +75,10 @@ def _fill_blanks(question_text: str, quote: str, blanks: int) -> list[str]:
     """The quote's words where each marker stands: the question read against the quote as a
     whole, else found by the few words around each marker."""
     plain = _plain(quote)
+    if blanks == 1 and len(_MARKER.split(question_text)) == 2:
+        single = _one_gap(plain, *_MARKER.split(question_text))
+        if single is not None:
+            return [single]
     parts = _MARKER.split(question_text.replace("…", " "))
     whole = r"\s*(.+?)\s*".join(r"\s+".join(map(re.escape, p.split())) for p in parts)
     found = re.search(whole.strip(), plain, re.IGNORECASE)
@@ -86,6 +90,33 @@ def _fill_blanks(question_text: str, quote: str, blanks: int) -> list[str]:
         after = parts[number].split()
         answers.append(_gap_in(plain, before, after) or "?")
     return answers[:blanks] if len(answers) >= blanks else ["?"] * max(1, blanks)
+
+
+def _loose(text: str) -> str:
+    return r"\s*".join(re.escape(token) for token in text.split())
+
+
+def _one_gap(plain: str, before: str, after: str) -> str | None:
+    """The fewest words of the quote between all of `before` and all of `after`. An empty side
+    is the sentence's start or end, unless an ellipsis stands there (a question showing only part
+    of its sentence, "… [blank_1] when it carries two alleles.")."""
+    cut_before, cut_after = before.strip().startswith("…"), after.strip().endswith("…")
+    before, after = before.strip(" …"), after.strip(" …").rstrip(".").strip()
+    edge = r"(?<![\w'’-])"
+    if before:
+        head = edge + _loose(before) + (r"\s+" if before[-1:].isalnum() else r"\s*")
+    else:
+        head = edge if cut_before else r"^\W*"
+    if after:
+        tail = (r"\s+" if after[:1].isalnum() else r"\s*") + _loose(after)
+    else:
+        tail = r"(?![\w'’-])" if cut_after else r"\W*$"
+    for words in range(1, 6):
+        gap = rf"([^\W_][\w'’-]*(?:\s+[\w'’-]+){{{words - 1}}})"
+        found = re.search(head + gap + tail, plain, re.IGNORECASE)
+        if found:
+            return found.group(1)
+    return None
 
 
 def _gap_in(plain: str, before: list[str], after: list[str]) -> str | None:
