@@ -563,3 +563,25 @@ def test_serve_prints_the_link_answers_it_and_stops_cleanly_on_ctrl_c(
     assert process.returncode == 0, err
     assert "stopped" in out
     assert "Traceback" not in err
+
+
+def test_an_edit_of_a_question_changed_since_the_form_opened_saves_nothing(
+    client: TestClient, guard: Guard, cli: CliRunner, quiz_id: str
+) -> None:
+    record = of_type(quiz_id, "true_false")[0]
+    form = client.get(f"/q/{record.id}/edit").text
+    assert f'name="updated_at" value="{record.updated_at}"' in form
+    code, _, _ = invoke(cli, "approve", quiz_id, record.id)
+    assert code == 0
+    fields = {
+        "updated_at": record.updated_at,
+        "question_text": record.data["question_text"],
+        "explanation": "Too late.",
+        "source_quote": record.data["source_quote"],
+        "correct_answer": "true" if record.data["correct_answer"] else "false",
+    }
+    answer = post(client, guard, f"/q/{record.id}/edit", **fields)
+    assert answer.status_code == 303
+    assert "changed after you opened the edit form" in client.get(f"/q/{record.id}").text
+    stored = cli_state(cli, quiz_id)["questions"]["approved"][record.id]
+    assert stored["data"] == record.data
