@@ -100,7 +100,7 @@ def main() -> None:
         tf = [r for r in records if r.question_type == "true_false"][::-1]
         print(f"quiz: {len(records)} pending questions in {len(batches)} batches; {runs} runs each")
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-        print(f"load average before: {load} on {os.cpu_count()} cores (others' work inflates figures)")
+        print(f"load average before: {load} on {os.cpu_count()} cores (others' work inflates it)")
         rows: list[tuple[str, Callable[[int], httpx.Response]]] = [
             ("overview (1,040 questions, page of 100)", lambda n: http.get("/")),
             ("overview filtered + search", lambda n: http.get("/?type=true_false&q=which")),
