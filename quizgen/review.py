@@ -210,11 +210,12 @@ def check_edit(
     qtype: QuestionType,
     raw: Any,
     content: ModuleContent | None,
-    kept: Iterable[tuple[str, str, dict[str, Any]]] = (),
+    kept: Iterable[tuple[str, str, dict[str, Any]]] | Screen = (),
 ) -> EditOutcome:
     """Every check generation runs, on an edited question: the type's `parse` (structure and
     give-aways), the citation, the grounding of the key in the quote, and repeats of the
-    questions the quiz keeps (`kept`: (batch key, type, data), the edited question left out).
+    questions the quiz keeps (`kept`: (batch key, type, data), the edited question left out; or
+    the `Screen.of` those rows, built ahead by a caller that checks several edits).
 
     `content` is the module's stored content; without it (a module missing from the store) the
     quote cannot be verified, which is itself a problem: an unverifiable quote is not accepted.
@@ -228,7 +229,8 @@ def check_edit(
             "source_quote cannot be checked: the module content is missing from the store",
         )
         return EditOutcome(None, None, [missing])
-    verdict = Screen.of(kept).screen(qtype, raw, content)
+    screen = kept if isinstance(kept, Screen) else Screen.of(kept)
+    verdict = screen.screen(qtype, raw, content)
     if not verdict.accepted:
         return EditOutcome(None, None, [_for_instructor(p) for p in verdict.problems])
     return EditOutcome(verdict.question, verdict.citation, [], verdict.flags)
@@ -248,13 +250,16 @@ class AppliedEdit:
         return self.record is not None
 
 
-def apply_edit(store: Store, record: QuestionRecord, raw: Any) -> AppliedEdit:
+def apply_edit(
+    store: Store, record: QuestionRecord, raw: Any, *, kept: Screen | None = None
+) -> AppliedEdit:
     """Check an edited question as generation would (`check_edit`) and store it if it passes.
 
     The one way an edit reaches the store, for the `edit` command, `review` and the web pages
     alike. The question goes back to pending review; flags the checks compute now replace the
     old ones, and flags from outside the checks survive only while what they judged is
     unchanged (see `_kept_flags`). `InputError` if someone changed the question meanwhile.
+    `kept`: the quiz's other kept questions, screened ahead (`kept_rows`); read here if absent.
     """
     from quizgen.generation import module_content
     from quizgen.questions import question_type
@@ -263,12 +268,8 @@ def apply_edit(store: Store, record: QuestionRecord, raw: Any) -> AppliedEdit:
     modules = {m.module_id: m for m in store.modules(record.quiz_id)}
     module = modules.get(record.module_id)
     content = module_content(module) if module is not None else None
-    kept = [
-        (q.batch_key, q.question_type, q.data)
-        for q in store.questions(record.quiz_id)
-        if q.id != record.id and q.review_status != ReviewStatus.REJECTED
-    ]
-    outcome = check_edit(qtype, raw, content, kept)
+    rows = kept if kept is not None else kept_rows(store.questions(record.quiz_id), record.id)
+    outcome = check_edit(qtype, raw, content, rows)
     if not outcome.valid:
         return AppliedEdit(outcome)
     assert outcome.question is not None and outcome.citation is not None
@@ -286,6 +287,17 @@ def apply_edit(store: Store, record: QuestionRecord, raw: Any) -> AppliedEdit:
         flags=[*outcome.flags, *_kept_flags(record.flags, changes)],
     )
     return AppliedEdit(outcome, changes, saved)
+
+
+def kept_rows(
+    questions: Iterable[QuestionRecord], edited_id: str
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """What an edit of `edited_id` is checked for repeats against: every other kept question."""
+    return [
+        (q.batch_key, q.question_type, q.data)
+        for q in questions
+        if q.id != edited_id and q.review_status != ReviewStatus.REJECTED
+    ]
 
 
 _FLAG_FIELDS = {

@@ -585,3 +585,35 @@ def test_an_edit_of_a_question_changed_since_the_form_opened_saves_nothing(
     assert "changed after you opened the edit form" in client.get(f"/q/{record.id}").text
     stored = cli_state(cli, quiz_id)["questions"]["approved"][record.id]
     assert stored["data"] == record.data
+
+
+def test_the_repeat_check_prepared_when_the_form_opened_sees_later_changes(
+    client: TestClient, guard: Guard, quiz_id: str
+) -> None:
+    """Opening the form screens the other questions ahead; a change made elsewhere before the
+    save (here: another connection rewords a question) is still checked against."""
+    edited, other = of_type(quiz_id, "true_false")[:2]
+    assert client.get(f"/q/{edited.id}/edit").status_code == 200
+    reworded = "Zebra stripes confuse the biting flies of open grassland."
+    store = Store.open()
+    try:
+        store.update_question_data(
+            quiz_id,
+            other.id,
+            data={**other.data, "question_text": reworded},
+            citation=other.citation,
+            changes=[{"field": "question_text", "old": other.data["question_text"], "new": ""}],
+            expected_updated_at=other.updated_at,
+        )
+    finally:
+        store.close()
+    fields = {
+        "updated_at": edited.updated_at,
+        "question_text": reworded,
+        "explanation": edited.data["explanation"],
+        "source_quote": edited.data["source_quote"],
+        "correct_answer": "true" if edited.data["correct_answer"] else "false",
+    }
+    answer = post(client, guard, f"/q/{edited.id}/edit", **fields)
+    assert answer.status_code == 422
+    assert "duplicate_question" in answer.text

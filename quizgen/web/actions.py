@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from quizgen.errors import InputError
+from quizgen.integrity import Screen
 from quizgen.models import QuestionRecord, Quiz, ReviewStatus
 from quizgen.questions.base import Problem
 from quizgen.review import (
@@ -140,6 +141,7 @@ def edit(
     log: UndoLog,
     raw: dict[str, Any],
     expected_updated_at: str,
+    kept: Screen | None = None,
 ) -> EditResult:
     """Check and save an edit with `review.apply_edit`, the one gate every edit passes (the
     same checks as generation); a failed check saves nothing and says what is wrong."""
@@ -148,7 +150,7 @@ def edit(
             f"question {record.id} changed after you opened the edit form (another command or "
             "window); nothing was saved — open it again"
         )
-    applied = apply_edit(store, record, raw)
+    applied = apply_edit(store, record, raw, kept=kept)
     if not applied.outcome.valid:
         return EditResult(None, list(applied.outcome.problems))
     if applied.record is None:

@@ -180,6 +180,7 @@ class Pages:
         filters = presenting.Filters.of(request.query_params)
         state = self.snapshot.state()
         record = self.question_of(state, request)
+        self.snapshot.prepare_edit(record.id)
         return self._edit_page(
             request, state.quiz, record, record.data, record.updated_at, [], filters
         )
@@ -257,7 +258,8 @@ class Pages:
         raw = forms.data_from_form(record.question_type, form)
         stamp = form.get("updated_at")
         try:
-            result = actions.edit(self.snapshot.store(), record, self.site.log, raw, stamp)
+            kept = self.snapshot.edit_screen(record.id)
+            result = actions.edit(self.snapshot.store(), record, self.site.log, raw, stamp, kept)
         except InputError as exc:
             self.site.notice("error", exc.message)
             return self.back(f"/q/{record.id}", filters)

@@ -7,6 +7,11 @@ changes exactly when another connection (the CLI in another terminal, a second s
 something, and then everything is read again. The page's own writes do not change it, so every
 action says which questions it changed and only those are read again.
 
+Checking an edit for repeats needs every other kept question screened (`Screen.of`: about as
+long as everything else an action does together). Opening the edit form starts that in a worker
+thread, from the same cached questions, so it is ready when the reviewer saves; if the quiz
+changed meanwhile, the save builds it again from the current questions.
+
 The connection belongs to the thread that opened it (sqlite3's rule). Uvicorn runs every
 request on its one event-loop thread; should a request come on another thread, that thread gets
 its own connection and a fresh read.
@@ -16,12 +21,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from quizgen.content import ModuleContent
 from quizgen.generation import module_content
+from quizgen.integrity import Screen
 from quizgen.models import Batch, ModuleRecord, QuestionRecord, Quiz
+from quizgen.review import kept_rows
 from quizgen.store import Store
 
 
@@ -50,6 +58,8 @@ class Snapshot:
         self._version: int | None = None
         self._state: QuizState | None = None
         self._contents: dict[str, ModuleContent] = {}
+        self._screens: dict[str, tuple[list[QuestionRecord], Future[Screen]]] = {}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quizgen-screen")
 
     def store(self) -> Store:
         """The connection for this thread (opened on first use)."""
@@ -65,6 +75,7 @@ class Snapshot:
             self._store.close()
         self._store = None
         self._state = None
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _data_version(self, store: Store) -> int:
         # A pragma about the file, not quizgen's tables: it counts other connections' commits.
@@ -102,3 +113,20 @@ class Snapshot:
         if key not in self._contents:
             self._contents[key] = module_content(module)
         return self._contents[key]
+
+    def prepare_edit(self, question_id: str) -> None:
+        """Start screening the quiz's other kept questions for an edit of this one."""
+        records = self.state().records
+        held = self._screens.get(question_id)
+        if held is not None and held[0] is records:
+            return
+        rows = kept_rows(records, question_id)
+        self._screens = {question_id: (records, self._pool.submit(Screen.of, rows))}
+
+    def edit_screen(self, question_id: str) -> Screen:
+        """The screened kept questions for an edit of this one, from the current state."""
+        records = self.state().records
+        held = self._screens.get(question_id)
+        if held is not None and held[0] is records:
+            return held[1].result()
+        return Screen.of(kept_rows(records, question_id))
