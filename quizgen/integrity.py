@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from quizgen import grounding
+from quizgen import contradiction, giveaways, grounding
 from quizgen.citations import Citation, find_quote
 from quizgen.content import ModuleContent
 from quizgen.questions import REGISTRY, QuestionType
@@ -33,6 +33,8 @@ MISSING_QUOTE = "missing_quote"
 DUPLICATE_QUESTION = "duplicate_question"
 NEAR_DUPLICATE = "near_duplicate"
 KEY_NOT_GROUNDED = grounding.KEY_NOT_GROUNDED
+KEY_CONTRADICTED = "key_contradicted"
+GIVES_AWAY = giveaways.GIVES_AWAY
 
 # Flags: the question is kept for review, and the flag is shown beside it.
 DISTRACTOR_SUPPORTED = grounding.DISTRACTOR_SUPPORTED
@@ -61,13 +63,20 @@ def question_fingerprint(text: str) -> str:
 
 
 def key_checks(
-    qtype: QuestionType, question: QuestionBase, content: ModuleContent
+    qtype: QuestionType,
+    question: QuestionBase,
+    content: ModuleContent,
+    cited: str | None = None,
 ) -> tuple[list[Problem], list[str]]:
-    """Problems (`key_not_grounded`) and flags (`distractor_supported`) of the key against the
-    quote; see `quizgen.grounding` for the rules. Types without a single key pass."""
+    """Problems (`key_not_grounded`, `key_contradicted`) and flags (`distractor_supported`) of
+    the key against the quote; see `quizgen.grounding` and `quizgen.contradiction` for the
+    rules. Types without a single key pass.
+
+    `cited` is the passage of the content the quote was found at; the key is judged against
+    it rather than the quote as written, so words an ellipsis left out still count."""
     if qtype.name not in GROUNDED_TYPES:
         return [], []
-    quote = grounding.Passage.of(question.source_quote)
+    quote = grounding.Passage.of(cited if cited is not None else question.source_quote)
     problems: list[Problem] = []
     flags: list[str] = []
     if qtype.name == "true_false":
@@ -91,6 +100,12 @@ def _true_false_key(question: Any, quote: grounding.Passage) -> Iterator[Problem
                 f"the statement is marked true but the quote does not support it "
                 f"(missing: {missing})",
             )
+        elif contradiction.contradicts(statement, quote.text):
+            yield Problem(
+                KEY_CONTRADICTED,
+                "the statement is marked true but says the opposite of the quote (a negation, "
+                "an antonym or a swapped comparison)",
+            )
         return
     if grounding.overlap(statement, quote) < grounding.FALSE_STATEMENT_OVERLAP:
         yield Problem(
@@ -98,7 +113,9 @@ def _true_false_key(question: Any, quote: grounding.Passage) -> Iterator[Problem
             "the statement is marked false but the quote is not the passage it contradicts "
             "(they share too few words)",
         )
-    elif grounding.states(statement, quote):
+    elif grounding.states(statement, quote) and not contradiction.contradicts(
+        statement, quote.text
+    ):
         yield Problem(
             KEY_NOT_GROUNDED,
             "the statement is marked false but the quote states it word for word",
@@ -113,6 +130,14 @@ def _blanks_key(question: Any, quote: grounding.Passage) -> Iterator[Problem]:
                 f"no accepted answer of blank {blank.position} ({blank.answers[0]!r}) is in the "
                 "quote",
             )
+        elif contradiction.blank_disagrees(
+            question.question_text, blank.position, blank.answers, quote.text
+        ):
+            yield Problem(
+                KEY_CONTRADICTED,
+                f"the quote has another word where blank {blank.position} stands; "
+                f"{blank.answers[0]!r} appears elsewhere in it",
+            )
 
 
 def _options_key(
@@ -124,6 +149,14 @@ def _options_key(
     if qtype.name == "multiple_answer" and in_quote and ungrounded:
         index = grounding.content_index(content.text)
         ungrounded = [(n, t) for n, t in ungrounded if not index.grounded(t)]
+    if not contradiction.asks_for_the_opposite(question.question_text):
+        for number, text in correct:
+            if (number, text) not in ungrounded and contradiction.contradicts(text, quote.text):
+                yield Problem(
+                    KEY_CONTRADICTED,
+                    f"correct option {number} ({text[:60]!r}) says the opposite of the quote "
+                    "(a negation, an antonym or a swapped comparison)",
+                )
     for number, text in ungrounded:
         where = "the quote or any sentence of the module" if in_quote else "the quote"
         missing = ", ".join(grounding.missing_words(text, quote)[:5])
@@ -147,6 +180,8 @@ class Signature:
     words: tuple[str, ...]
     """Distinct content words of the stem."""
     threshold: float
+    facts: giveaways.Facts = field(default_factory=giveaways.Facts)
+    """What the question could give away and what it tells, for `gives_away`."""
 
 
 def _key_text(answer: str) -> str:
@@ -161,9 +196,10 @@ def signature(qtype: QuestionType, question: QuestionBase) -> Signature:
     exact = question_fingerprint(question.question_text)
     if qtype.name in ("matching", "categorization"):
         exact += "\0" + key  # a generic instruction ("Match each term…") repeats legitimately
+    facts = giveaways.facts_of(qtype.name, question, stem_text)
     if qtype.name == "true_false":
-        return Signature(exact, f"tf:{key}", words, TRUE_FALSE_SIMILARITY)
-    return Signature(exact, key, words, NEAR_DUPLICATE_SIMILARITY)
+        return Signature(exact, f"tf:{key}", words, TRUE_FALSE_SIMILARITY, facts)
+    return Signature(exact, key, words, NEAR_DUPLICATE_SIMILARITY, facts)
 
 
 @dataclass(frozen=True)
@@ -239,6 +275,7 @@ class DuplicateIndex:
 
     exact: dict[str, Holder] = field(default_factory=dict)
     blocks: dict[str, _Block] = field(default_factory=dict)
+    giveaways: giveaways.GiveawayIndex = field(default_factory=giveaways.GiveawayIndex)
 
     def find(self, sig: Signature) -> tuple[str, Holder, float] | None:
         holder = self.exact.get(sig.exact)
@@ -250,7 +287,12 @@ class DuplicateIndex:
         found = block.find(frozenset(sig.words))
         return None if found is None else (NEAR_DUPLICATE, *found)
 
+    def gives_away(self, sig: Signature) -> tuple[str, Holder, str] | None:
+        """A kept question this one gives away, or that gives this one's answer away."""
+        return self.giveaways.find(sig.facts)
+
     def add(self, sig: Signature, holder: Holder) -> None:
+        self.giveaways.add(sig.facts, holder)
         self.exact.setdefault(sig.exact, holder)
         if sig.words:
             block = self.blocks.get(sig.block)
@@ -332,7 +374,10 @@ class Screen:
                     )
                 )
             else:
-                key_problems, flags = _partially(key_checks, ([], []), qtype, question, content)
+                cited = content.text[citation.start : citation.end]
+                key_problems, flags = _partially(
+                    key_checks, ([], []), qtype, question, content, cited
+                )
                 problems += key_problems
         sig = _partially(signature, None, qtype, question)
         repeats = None
@@ -353,6 +398,11 @@ class Screen:
                     )
                 )
                 repeats = holder.text
+            else:
+                told = self.index.gives_away(sig)
+                if told is not None:
+                    problems.append(_give_away_problem(*told))
+                    repeats = told[1].text
         accepted = None if problems or not complete else question
         return Verdict(accepted, problems, citation, tuple(flags), repeats)
 
@@ -362,6 +412,17 @@ class Screen:
         else:
             sig = signature(_TYPE_OF_MODEL[type(question)], question)
         self.index.add(sig, Holder(batch_key, question.question_text))
+
+
+def _give_away_problem(how: str, holder: Holder, answer: str) -> Problem:
+    if how == "tells":
+        what = f"states the answer ({answer[:40]!r}) of a question already in batch"
+    else:
+        what = f"has its answer ({answer[:40]!r}) stated by a question already in batch"
+    return Problem(
+        GIVES_AWAY,
+        f"{what} {holder.batch_key}: {holder.text[:80]!r}; ask about something else",
+    )
 
 
 def _partially(check: Callable[..., T], default: T, *args: Any) -> T:

@@ -28,13 +28,7 @@ REJECTED_AS = {
     "key_contradicted": "key_contradicted",
     "gives_away": "gives_away",
 }
-NOT_YET = {
-    "key_contradicted": "issue 11.5: a true/false statement negating its quote is not rejected",
-    "gives_away": "issue 11.6: a question stating another's answer is not flagged",
-    "ellipsis_grounding": "grounding compares the key with the quote as written, not with the "
-    "content span the citation resolved: an ellipsis omitting words a true/false statement or a "
-    "multiple-answer option restates gives key_not_grounded",
-}
+NOT_YET: dict[str, str] = {}
 
 
 def _marked(kind: str) -> object:
@@ -163,17 +157,7 @@ def test_a_faithful_misquote_is_accepted(
 REPEATS = {"duplicate_question", "near_duplicate"}
 
 
-@pytest.mark.parametrize(
-    "deviation",
-    [
-        pytest.param(
-            kind, marks=pytest.mark.xfail(strict=True, reason=NOT_YET["ellipsis_grounding"])
-        )
-        if kind == "ellipsis"
-        else kind
-        for kind in DEVIATIONS
-    ],
-)
+@pytest.mark.parametrize("deviation", DEVIATIONS)
 def test_a_faithfully_misquoted_question_reaches_review(
     misquoted: Outcome, flawed: Outcome, deviation: str
 ) -> None:
