@@ -10,9 +10,10 @@ Caught, and kept narrow on purpose:
 A *telling* text is a true/false statement marked true, or the stem of a multiple-choice,
 multiple-answer or fill-in question. An *answer* is a multiple choice's correct option, an
 accepted answer of a blank (with the content words of its stem), or a false statement (its own
-words). A text gives an answer away when it holds every content word of the answer and at least
-`SAME_SENSE` (and at least two) of the stem's other content words — `SAME_STATEMENT` for a false
-statement. Words that only frame a question ("Which term completes …") do not count.
+words). A text gives an answer away when it holds every content word of the answer and all the
+stem's other content words but one (`MAX_MISSING`; at least two) — for a false statement, a
+share `SAME_STATEMENT` of its words. Words that only frame a question ("Which term completes
+…") do not count.
 
 Not a give-away:
 - two questions from different sentences that share a term: "[blank_1] is the site of
@@ -26,7 +27,7 @@ Not a give-away:
 `GiveawayIndex` looks this up without comparing all pairs: an answer is filed under one of its
 words (a telling text must hold them all); telling texts are found through the shortest posting
 lists of the answer's words or of a prefix of its stem words (prefix filtering: a text holding
-a share t of the stem words holds one of the first |s| − ⌈t·|s|⌉ + 1 in any fixed order).
+k of the stem words holds one of any |s| − k + 1 of them).
 """
 
 from __future__ import annotations
@@ -38,8 +39,11 @@ from typing import Any
 from quizgen import grounding
 
 GIVES_AWAY = "gives_away"
-SAME_SENSE = 0.6
-"""Share of an answer's stem words a telling text must hold to state the same fact."""
+MAX_MISSING = 1
+"""Stem words of an answer a telling text may lack and still state the same fact: one (the
+"organelle" of "Which organelle makes ATP?", or the word a second fill-in blanks). Parallel
+sentences ("At a convergent boundary, two plates move toward each other" / "At a divergent
+boundary, two plates move away from each other") differ in more."""
 SAME_STATEMENT = 0.7
 """Share of a false statement's words a true statement must hold to be its source."""
 MIN_SHARED = 2
@@ -52,7 +56,8 @@ class Answer:
     """Content words of the answer; empty for a false statement."""
     stem: frozenset[str]
     """Content words of the question's stem, the answer's own words removed."""
-    threshold: float = SAME_SENSE
+    threshold: float = 1.0
+    """Share of the stem words a telling text must hold, besides `MAX_MISSING`."""
 
 
 @dataclass(frozen=True)
@@ -115,11 +120,17 @@ def facts_of(type_name: str, question: Any, stem_text: str) -> Facts:
     return Facts(tuple(answers), telling, asks, type_name)
 
 
+def _needed(answer: Answer) -> int:
+    size = len(answer.stem)
+    if answer.threshold >= 1.0:
+        return max(MIN_SHARED, size - MAX_MISSING)
+    return max(MIN_SHARED, math.ceil(answer.threshold * size - 1e-9))
+
+
 def gives_away(answer: Answer, telling: frozenset[str]) -> bool:
     if not answer.words <= telling:
         return False
-    shared = len(answer.stem & telling)
-    return shared >= MIN_SHARED and shared >= answer.threshold * len(answer.stem)
+    return len(answer.stem & telling) >= _needed(answer)
 
 
 def _another_fact(answer: Answer, kind: str, teller: _Teller) -> bool:
@@ -132,12 +143,11 @@ def _another_fact(answer: Answer, kind: str, teller: _Teller) -> bool:
     return not both_fill_ins and bool(teller.asks & answer.stem)
 
 
-def _prefix(words: frozenset[str], threshold: float) -> list[str]:
-    """Enough of `words` (longest first, a fixed order) that a text holding the share
-    `threshold` of them holds one of these."""
-    needed = max(MIN_SHARED, math.ceil(threshold * len(words) - 1e-9))
-    ordered = sorted(words, key=lambda word: (-len(word), word))
-    return ordered[: max(1, len(ordered) - needed + 1)]
+def _prefix(answer: Answer) -> list[str]:
+    """Enough of the answer's stem words (longest first, a fixed order) that a text holding
+    what `gives_away` asks holds one of these."""
+    ordered = sorted(answer.stem, key=lambda word: (-len(word), word))
+    return ordered[: max(1, len(ordered) - _needed(answer) + 1)]
 
 
 @dataclass
@@ -178,8 +188,7 @@ class GiveawayIndex:
         telling text is filed under all its words, so any choice of them is complete)."""
         empty: list[_Teller] = []
         lists = sorted((self.tellers.get(word, empty) for word in answer.stem), key=len)
-        needed = max(MIN_SHARED, math.ceil(answer.threshold * len(lists) - 1e-9))
-        by_stem = lists[: max(1, len(lists) - needed + 1)]
+        by_stem = lists[: max(1, len(lists) - _needed(answer) + 1)]
         stem_size = sum(map(len, by_stem))
         if answer.words:
             by_answer = min((self.tellers.get(word, empty) for word in answer.words), key=len)
@@ -192,7 +201,7 @@ class GiveawayIndex:
             if answer.words:
                 anchors = [min(answer.words, key=lambda w: (len(self.tellers.get(w, ())), w))]
             else:
-                anchors = _prefix(answer.stem, answer.threshold)
+                anchors = _prefix(answer)
             for anchor in anchors:
                 self.answers.setdefault(anchor, []).append((answer, facts.kind, holder))
         if facts.telling:
