@@ -92,7 +92,8 @@ NEGATORS = frozenset(
     ]
 )
 _PAIRS = """
-    increase decrease | increase reduce | rise fall | raise lower | gain lose | gain loss
+    increase decrease | increase reduce | grow shrink | rise fall | raise lower | gain lose
+    gain loss
     more less | more fewer | most least | larger smaller | bigger smaller | greater smaller
     greater less | higher lower | high low | faster slower | fast slow | stronger weaker
     strong weak | heavier lighter | longer shorter | older younger | early late | earlier later
@@ -166,7 +167,8 @@ def read(text: str) -> Reading:
             negations, pending = 0, False
             continue
         if _is_negator(token):
-            negations += 1
+            if token != "nor" or negations % 2 == 0:  # "neither helped nor harmed": one denial
+                negations += 1
             pending = True
             continue
         if token == "than" or token == "enn":
@@ -210,16 +212,18 @@ def negation_inverted(claim: str, quote: str) -> bool:
     # The claim denies a word the quote states, in a clause about the same subject.
     for denied in (word for word in c.words if word.after_negator and word.negated):
         subject = _before(c, denied)
-        needed = [denied, *_after(c, denied)[:1]]
+        # Without a subject in its clause ("…, never arranged in pairs") the claim must match
+        # the denied word and the next one in a clause of the quote instead.
+        needed = [denied] if subject else [denied, *_after(c, denied)[:1]]
+        if len(needed) < 2 and not subject:
+            continue
         found_negated = False
         found_plain = False
         for number in {word.clause for word in q.words}:
             clause = q.clause(number)
             hits = [_has(clause, word.stem) for word in needed]
-            # Without a subject in its clause ("…, never arranged in pairs") the claim must
-            # match two words in a row of the quote instead.
             if not all(hits) or not _subject_in(
-                subject, _before(q, hits[0][0]), required=len(needed) < 2
+                subject, _before(q, hits[0][0]), required=bool(subject)
             ):
                 continue
             if any(hit.negated for hit in hits[0]):
@@ -256,10 +260,11 @@ def _sides(reading: Reading, clause: int, at: int) -> tuple[set[str], set[str], 
     after = {w.stem for w in reading.words[at:] if w.clause == clause}
     if not before:
         return set(), after, None
-    comparative = before[-1].stem
-    left = {w.stem for w in before[:-1] if w.stem not in _COMPARATIVE_HELPERS}
     helpers = [w.stem for w in before if w.stem in _COMPARATIVE_HELPERS]
-    return left, after, helpers[0] if helpers else comparative
+    if helpers:  # "more often in males than": the helper compares, "males" is a side
+        left = {w.stem for w in before if w.stem not in _COMPARATIVE_HELPERS}
+        return left, after, helpers[0]
+    return {w.stem for w in before[:-1]}, after, before[-1].stem
 
 
 def comparison_swapped(claim: str, quote: str) -> bool:

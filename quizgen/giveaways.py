@@ -20,9 +20,12 @@ Not a give-away:
   respiration" and "Mitochondria have their own DNA" share the answer, not the sentence;
 - two questions that each ask a different word of one sentence (a multiple choice on its
   subject, a fill-in on its object): each stem holds the other's answer, but each tests its own
-  fact, as issue 11 asks of a rich sentence. Two fill-ins of one sentence are the exception: a
-  fill-in shows the whole sentence but its blank, so a second one is the same exercise split in
-  two, and is caught.
+  fact, as issue 11 asks of a rich sentence. Two fill-ins blanking one clause of a sentence are
+  the exception: a fill-in shows the whole sentence but its blank, so a second blank in that
+  clause is the same exercise split in two, and is caught ("Earthquakes happen near [blank_1],
+  where stress builds up in the rock" and "… where stress builds up in the [blank_1]" ask two
+  facts; "Wegener proposed [blank_1] in 1912" and "Wegener proposed continental drift in
+  [blank_1]" ask one).
 
 `GiveawayIndex` looks this up without comparing all pairs: an answer is filed under one of its
 words (a telling text must hold them all); telling texts are found through the shortest posting
@@ -33,6 +36,7 @@ k of the stem words holds one of any |s| − k + 1 of them).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +62,8 @@ class Answer:
     """Content words of the question's stem, the answer's own words removed."""
     threshold: float = 1.0
     """Share of the stem words a telling text must hold, besides `MAX_MISSING`."""
+    clause: frozenset[str] = frozenset()
+    """For a blank: the content words of the clause it stands in (the fact it asks)."""
 
 
 @dataclass(frozen=True)
@@ -98,16 +104,21 @@ def facts_of(type_name: str, question: Any, stem_text: str) -> Facts:
     answers: list[Answer] = []
     if type_name == "multiple_choice":
         keys = [option.text for option in question.options if option.correct]
+        clauses = [frozenset()] * len(keys)
     elif type_name == "fill_in_blank":
-        keys = [answer for blank in question.blanks for answer in blank.answers]
+        keys, clauses = [], []
+        for blank in question.blanks:
+            clause = _clause_of(question.question_text, blank.position)
+            keys += blank.answers
+            clauses += [clause] * len(blank.answers)
     else:
-        keys = []
+        keys, clauses = [], []
     seen: set[frozenset[str]] = set()
-    for key in keys:
+    for key, clause in zip(keys, clauses, strict=True):
         words = _words(key)
         if words and words not in seen:
             seen.add(words)
-            answers.append(Answer(key, words, stem_words - words))
+            answers.append(Answer(key, words, stem_words - words, clause=clause))
     asks = frozenset().union(*seen)
     telling: frozenset[str] = frozenset()
     if type_name == "true_false":
@@ -133,14 +144,45 @@ def gives_away(answer: Answer, telling: frozenset[str]) -> bool:
     return len(answer.stem & telling) >= _needed(answer)
 
 
+def pair_gives_away(teller: Facts, answer: Answer, kind: str) -> bool:
+    """Whether the question with facts `teller` gives away `answer` of a question of type
+    `kind`: the rule `GiveawayIndex` applies, for one pair."""
+    return gives_away(answer, teller.telling) and not _another_fact(
+        answer, kind, _Teller(teller.telling, teller.asks, teller.kind, None)
+    )
+
+
 def _another_fact(answer: Answer, kind: str, teller: _Teller) -> bool:
     """Not a give-away although the words say so: two questions asking different words of one
-    sentence, unless both are fill-ins; or a false statement next to a stem (only a true
-    statement tells that a statement is false; a stem leaves the word in question open)."""
+    sentence — unless both are fill-ins blanking one clause of it; or a false statement next to
+    a stem (only a true statement tells that a statement is false; a stem leaves the word in
+    question open)."""
     if not answer.words:
         return teller.kind != "true_false"
-    both_fill_ins = kind == teller.kind == "fill_in_blank"
-    return not both_fill_ins and bool(teller.asks & answer.stem)
+    if not teller.asks & answer.stem:
+        return False
+    if kind == teller.kind == "fill_in_blank":
+        return not teller.asks & answer.clause
+    return True
+
+
+_CLAUSE_BREAK = re.compile(
+    r"[,;:.!?()\u2014\u2013]|(?<!\w)(?:where|which|that|while|whereas|but|because|although"
+    r"|when|who|whose|som|der|mens|men|fordi)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _clause_of(text: str, position: int) -> frozenset[str]:
+    """Content words of the clause of `text` that holds blank `position`."""
+    marker = f"[blank_{position}]"
+    at = text.find(marker)
+    if at < 0:
+        return frozenset()
+    starts = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, at)]
+    following = _CLAUSE_BREAK.search(text, at + len(marker))
+    clause = text[starts[-1] if starts else 0 : following.start() if following else len(text)]
+    return _words(re.sub(r"\[blank_\d+\]", " ", clause))
 
 
 def _prefix(answer: Answer) -> list[str]:

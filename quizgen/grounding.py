@@ -65,9 +65,9 @@ _NORWEGIAN_STOP_WORDS = """
 STOP_WORDS = frozenset((_ENGLISH_STOP_WORDS + _NORWEGIAN_STOP_WORDS).split())
 """Function words only. Quantifiers, prepositions of direction and negations ("only", "all",
 "other", "into", "not") are kept: "eats only plants" and "eats plants" are different claims."""
+_NEGATION_WORDS = "not no never none nor cannot without lack lacks lacked lacking ikke ingen aldri"
 _NEGATION = re.compile(
-    r"(?<!\w)(?:not|no|never|none|nor|cannot|without|ikke|ingen|aldri)(?!\w)|n['’]t(?!\w)",
-    re.IGNORECASE,
+    rf"(?<!\w)(?:{'|'.join(_NEGATION_WORDS.split())})(?!\w)|n['’]t(?!\w)", re.IGNORECASE
 )
 
 _SUFFIXES = (
@@ -113,6 +113,9 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
+NEGATION_STEMS = frozenset(stem(word) for word in _NEGATION_WORDS.split())
+
+
 @lru_cache(maxsize=32768)
 def content_words(text: str) -> tuple[str, ...]:
     """The stems of `text`'s content words, in order (numbers kept, stop words dropped)."""
@@ -147,6 +150,8 @@ class Passage:
     def has(self, word: str) -> bool:
         if word in self.vocabulary:
             return True
+        if word in NEGATION_STEMS:
+            return self.negated  # "do not have" is grounded in "lack"
         return len(word) >= PREFIX_MIN and any(stems_match(word, o) for o in self.vocabulary)
 
     def position(self, word: str, start: int, *, exact: bool = False) -> int:

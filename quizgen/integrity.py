@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from quizgen import contradiction, giveaways, grounding
-from quizgen.citations import Citation, find_quote
+from quizgen.citations import Citation, find_quote, normalised_quote
 from quizgen.content import ModuleContent
 from quizgen.questions import REGISTRY, QuestionType
 from quizgen.questions.base import INVALID_SHAPE, Problem, QuestionBase
@@ -374,7 +374,7 @@ class Screen:
                     )
                 )
             else:
-                cited = content.text[citation.start : citation.end]
+                cited = normalised_quote(content.text[citation.start : citation.end])
                 key_problems, flags = _partially(
                     key_checks, ([], []), qtype, question, content, cited
                 )

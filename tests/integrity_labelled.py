@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quizgen.content import ModuleContent
+from quizgen.content import ModuleContent, Section, assemble
 from quizgen.content.files import read_sources
 from quizgen.importing import ImportedQuestion, screen_imports
 from quizgen.integrity import KEY_DISPUTED, Screen
@@ -22,7 +22,8 @@ from quizgen.questions import question_type
 from quizgen.verification import agrees, verification_item
 
 ROOT = Path(__file__).resolve().parents[1]
-LABELLED = ROOT / "tests" / "fixtures" / "integrity" / "labelled.json"
+FIXTURES = ROOT / "tests" / "fixtures" / "integrity"
+LABELLED = FIXTURES / "labelled.json"
 CONTENT = ROOT / "examples" / "biology" / "content"
 
 
@@ -31,10 +32,15 @@ def items() -> list[dict[str, Any]]:
 
 
 def contents() -> dict[str, ModuleContent]:
-    return {
+    """The biology example's modules, and raw text as a PDF extraction leaves it (words broken
+    across lines, soft hyphens, ligatures, typographic marks), stored without cleaning."""
+    modules = {
         name: read_sources([(CONTENT / f"{name}.md", f"content/{name}.md")])
         for name in ("cells", "genetics", "ecology")
     }
+    raw = (FIXTURES / "photosynthesis.txt").read_text(encoding="utf-8")
+    modules["photosynthesis"] = assemble([Section("photosynthesis.pdf", raw)])
+    return modules
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,10 @@ if __name__ == "__main__":
     result = score()
     for code, figure in result["recall"].items():
         print(f"{code:24} {figure}")
+    caught = result["flawed_items"] - len(result["missed"])
     print(f"flawed items: {result['flawed_items']}, clean items: {result['clean_items']}")
+    print(f"flawed items caught: {caught}/{result['flawed_items']} "
+          f"({caught / result['flawed_items']:.1%})")  # fmt: skip
     print(f"missed flawed items: {result['missed'] or 'none'}")
     print(f"false rejections of clean items: {len(result['false_rejections'])}")
     for entry in result["false_rejections"]:

@@ -55,6 +55,31 @@ def test_labelled_set_has_three_flawed_items_per_code_and_more_clean_ones() -> N
     assert len(labelled) - len(flawed) >= len(flawed)
 
 
+def test_labelled_set_holds_the_shapes_flaws_and_misquotes_of_issue_11() -> None:
+    labelled = items()
+    clean = [item for item in labelled if item["expect"] == "clean"]
+
+    def count(kind: str, size: int, field: str) -> int:
+        return sum(
+            item["question_type"] == kind and len(item["data"][field]) == size for item in clean
+        )
+
+    assert count("multiple_answer", 4, "options") >= 2
+    assert count("matching", 2, "pairs") >= 2
+    assert sum("misquote" in item["id"] for item in clean) >= 10
+    assert sum("hand" in item["id"] for item in clean) >= 5
+    assert sum(item["expect"] == "clean" and "after" in item for item in labelled) >= 3
+    flawed = {item["expect"] for item in labelled} - {"clean"}
+    assert {"key_contradicted", "gives_away", "invalid_shape"} <= flawed
+
+
+def test_at_least_97_percent_of_flawed_items_are_caught_and_no_clean_one_rejected(
+    scored: dict,
+) -> None:
+    assert scored["false_rejections"] == []
+    assert 1 - len(scored["missed"]) / scored["flawed_items"] >= 0.97
+
+
 def test_every_flawed_item_is_caught_with_its_reason_code(scored: dict) -> None:
     assert scored["missed"] == []
     assert all(hit == total for hit, total in (f.split("/") for f in scored["recall"].values()))
