@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +78,9 @@ class Facts:
     kind: str = ""
 
 
+NO_FACTS = Facts()
+
+
 @dataclass(frozen=True)
 class _Teller:
     words: frozenset[str]
@@ -94,13 +98,22 @@ _FRAMING = frozenset(grounding.stem(word) for word in _FRAMING_WORDS.split())
 the fact it asks; left out so two framed stems do not look alike through their framing."""
 
 
+_TELLING = frozenset({"multiple_choice", "multiple_answer", "fill_in_blank"})
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(grounding.content_words(text)) - _FRAMING
 
 
-def facts_of(type_name: str, question: Any, stem_text: str) -> Facts:
-    """`stem_text` is the question text with blank markers removed."""
-    stem_words = _words(stem_text)
+def facts_of(
+    type_name: str, question: Any, stem_text: str, stem_words: Iterable[str] | None = None
+) -> Facts:
+    """`stem_text` is the question text with blank markers removed; `stem_words` its content
+    words, when the caller has them already."""
+    if type_name not in _TELLING and type_name != "true_false":
+        return NO_FACTS
+    words = grounding.content_words(stem_text) if stem_words is None else stem_words
+    stem_words = frozenset(words) - _FRAMING
     answers: list[Answer] = []
     if type_name == "multiple_choice":
         keys = [option.text for option in question.options if option.correct]
@@ -126,7 +139,7 @@ def facts_of(type_name: str, question: Any, stem_text: str) -> Facts:
             telling = stem_words
         else:
             answers.append(Answer("false", frozenset(), stem_words, SAME_STATEMENT))
-    elif type_name in ("multiple_choice", "multiple_answer", "fill_in_blank"):
+    elif type_name in _TELLING:
         telling = stem_words
     return Facts(tuple(answers), telling, asks, type_name)
 

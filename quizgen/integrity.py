@@ -196,7 +196,7 @@ def signature(qtype: QuestionType, question: QuestionBase) -> Signature:
     exact = question_fingerprint(question.question_text)
     if qtype.name in ("matching", "categorization"):
         exact += "\0" + key  # a generic instruction ("Match each term…") repeats legitimately
-    facts = giveaways.facts_of(qtype.name, question, stem_text)
+    facts = giveaways.facts_of(qtype.name, question, stem_text, words)
     if qtype.name == "true_false":
         return Signature(exact, f"tf:{key}", words, TRUE_FALSE_SIMILARITY, facts)
     return Signature(exact, key, words, NEAR_DUPLICATE_SIMILARITY, facts)
