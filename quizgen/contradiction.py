@@ -362,16 +362,19 @@ def quote_fillers(stem_text: str, position: int, quote: str) -> list[list[str]]:
         return []
     words = _cloze_tokens(quote)
     fillers: list[list[str]] = []
+    anchor = left[-1] if left else right[0]
+    places = [i for i, word in enumerate(words) if word == anchor]
     if not left:  # the blank opens the text: the words before the right context, to a stop
-        for end in range(len(words)):
+        for end in places:
             if words[end : end + len(right)] == right:
                 before = words[max(0, end - MAX_FILLER) : end]
                 cut = max((i + 1 for i, t in enumerate(before) if not t[0].isalnum()), default=0)
                 if before[cut:]:
                     fillers.append(before[cut:])
         return fillers
-    for start in range(len(left), len(words) + 1):
-        if words[start - len(left) : start] != left:
+    for last in places:
+        start = last + 1
+        if start < len(left) or words[start - len(left) : start] != left:
             continue
         if not right:
             fillers.append(words[start : start + MAX_FILLER])

@@ -374,7 +374,9 @@ class Screen:
                     )
                 )
             else:
-                cited = normalised_quote(content.text[citation.start : citation.end])
+                # Judge the quote itself when it is the passage (its words are cached).
+                span = content.text[citation.start : citation.end]
+                cited = None if span == quote else normalised_quote(span)
                 key_problems, flags = _partially(
                     key_checks, ([], []), qtype, question, content, cited
                 )
