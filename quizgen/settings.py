@@ -10,6 +10,8 @@ Three layers, later ones winning, each value checked by the same model whatever 
        timeout = 120          # seconds per call
        max_attempts = 4       # tries for a connection error or a 5xx
        backoff = 1.0          # base of the exponential wait between tries; 0 = no wait
+       batch_poll = 30        # seconds between looks at Batch API jobs (collect --wait)
+       batch_queue_tokens = 90000   # the account's Batch API queue for the model
 
        [canvas]
        base_url = "https://canvas.example.edu"
@@ -20,7 +22,8 @@ Three layers, later ones winning, each value checked by the same model whatever 
        input = 2.0
 
 2. the environment: `OPENAI_API_KEY`, `OPENAI_BASE_URL`, `QUIZGEN_OPENAI_TIMEOUT`,
-   `QUIZGEN_OPENAI_MAX_ATTEMPTS`, `QUIZGEN_OPENAI_BACKOFF`, `CANVAS_BASE_URL`,
+   `QUIZGEN_OPENAI_MAX_ATTEMPTS`, `QUIZGEN_OPENAI_BACKOFF`, `QUIZGEN_BATCH_POLL`,
+   `QUIZGEN_BATCH_QUEUE_TOKENS`, `CANVAS_BASE_URL`,
    `CANVAS_API_TOKEN`, `CANVAS_TIMEOUT`, `CANVAS_MAX_ATTEMPTS`, `CANVAS_BACKOFF_BASE`,
    `CANVAS_BACKOFF_CAP`, `CANVAS_MAX_IN_FLIGHT` (an empty variable counts as unset);
 3. command-line flags (`--base-url`), passed in by the command.
@@ -54,6 +57,10 @@ class OpenAISettings(BaseModel):
     timeout: float | None = Field(None, ge=0, allow_inf_nan=False)
     max_attempts: int | None = Field(None, ge=1)
     backoff: float | None = Field(None, ge=0, allow_inf_nan=False)
+    batch_poll: float | None = Field(None, ge=0, allow_inf_nan=False)
+    """Seconds between looks at unfinished Batch API jobs (`collect --wait`)."""
+    batch_queue_tokens: int | None = Field(None, ge=1)
+    """The account's Batch API queue for the model, in input tokens (`quizgen.batch_api`)."""
 
 
 class CanvasSettings(BaseModel):
@@ -90,6 +97,8 @@ ENVIRONMENT: dict[tuple[str, str], str] = {
     ("openai", "timeout"): "QUIZGEN_OPENAI_TIMEOUT",
     ("openai", "max_attempts"): "QUIZGEN_OPENAI_MAX_ATTEMPTS",
     ("openai", "backoff"): "QUIZGEN_OPENAI_BACKOFF",
+    ("openai", "batch_poll"): "QUIZGEN_BATCH_POLL",
+    ("openai", "batch_queue_tokens"): "QUIZGEN_BATCH_QUEUE_TOKENS",
     ("canvas", "base_url"): "CANVAS_BASE_URL",
     ("canvas", "token"): "CANVAS_API_TOKEN",
     ("canvas", "timeout"): "CANVAS_TIMEOUT",

@@ -36,6 +36,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "QUIZGEN_OPENAI_TIMEOUT",
         "QUIZGEN_OPENAI_MAX_ATTEMPTS",
         "QUIZGEN_OPENAI_BACKOFF",
+        "QUIZGEN_BATCH_POLL",
+        "QUIZGEN_BATCH_QUEUE_TOKENS",
     ):
         monkeypatch.delenv(name, raising=False)
 

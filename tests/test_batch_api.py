@@ -136,7 +136,7 @@ def test_large_runs_are_split_within_the_limits(
     from quizgen.batch_api import submit
 
     limits = submit.Limits(max_requests=max_requests, max_bytes=max_bytes or submit.MAX_BYTES)
-    monkeypatch.setattr(submit, "Limits", lambda: limits)
+    monkeypatch.setattr(submit.Limits, "from_settings", classmethod(lambda cls: limits))
     with FakeOpenAI(max_batch_requests=max_requests, max_file_bytes=max_bytes) as fake:
         code, doc = create_batch(cli, example, fake)
         sizes = [len(fake.batch_service.input_lines(b)) for b in fake.batch_service.order]
@@ -162,7 +162,7 @@ def test_the_split_is_greedy_and_in_order() -> None:
 def test_an_ask_larger_than_a_file_may_be_is_an_error() -> None:
     from quizgen.batch_api.jsonl import OversizeRequestError, split
 
-    with pytest.raises(OversizeRequestError, match="more than one Batch API file may hold"):
+    with pytest.raises(OversizeRequestError, match="more than one Batch API job may hold"):
         split([("a", b"x" * 11)], max_bytes=10)
 
 
@@ -552,4 +552,79 @@ def test_a_job_created_just_before_a_kill_is_adopted_not_created_twice(
         assert len(fake.batch_service.files) == 2, "the input file and the output file"
     assert code == 0
     assert doc["batch_api_jobs"][0]["remote_id"] == fake.batch_service.order[0]
+    assert doc["totals"]["questions"] == 45
+
+
+def test_jobs_wait_for_room_in_the_batch_queue(cli, example, openai_env, monkeypatch) -> None:
+    """An account's queue (input tokens enqueued at once per model) holds about 2 of the
+    example's asks: quizgen sends jobs that fit beside those in flight, the rest later."""
+    queue = 7_000
+    monkeypatch.setenv("QUIZGEN_BATCH_QUEUE_TOKENS", str(queue))
+    with FakeOpenAI(batch_queue_tokens=queue) as fake:
+        code, submitted = create_batch(cli, example, fake)
+        first = len(fake.batch_service.order)
+        code, doc, err = submit_and_collect_again(cli, submitted["quiz"]["id"])
+        statuses = [
+            fake.batch_service.batches[b].object["status"] for b in fake.batch_service.order
+        ]
+    assert code == 0, doc
+    assert first == 1 and len(submitted["batch_api_jobs"]) == 1
+    assert "request(s) wait for room in the Batch API queue" in err
+    assert set(statuses) == {"completed"}, "no job went over the queue"
+    assert len(statuses) >= 3
+    assert all(j["bytes"] // 4 + 1 <= queue for j in doc["batch_api_jobs"])
+    assert doc["totals"]["questions"] == 45
+
+
+def test_without_the_setting_a_job_over_the_queue_fails_and_is_sent_again_at_most_3_times(
+    cli, example, openai_env
+) -> None:
+    with FakeOpenAI(batch_queue_tokens=1_000) as fake:
+        code, doc, err = submit_and_collect(cli, example, fake)
+        sent = len(fake.batch_service.order)
+    assert code == 1 and sent == 4
+    assert "token_limit_exceeded" not in err and "Enqueued token limit reached" in err
+    assert {b["status"] for b in doc["batches"]} == {"failed"}
+    assert {b["last_error"] for b in doc["batches"]} == {
+        "no answer after 4 sends (the job failed: Enqueued token limit reached for gpt-4o in "
+        "organization org-fake. Limit: 1,000 enqueued tokens. Please try submitting fewer "
+        "tokens.)"
+    }
+
+
+def submit_and_collect_again(cli, quiz: str) -> tuple[int, dict, str]:
+    code, out, err = invoke(cli, "collect", quiz, "--wait", "--json")
+    return code, json.loads(out), err
+
+
+def test_cancel_drops_follow_ups_not_yet_sent(cli, example, openai_env) -> None:
+    with FakeOpenAI(script={"multiple_choice": [fake_server.invalid(2)]}) as fake:
+        code, submitted = create_batch(cli, example, fake)
+        quiz = submitted["quiz"]["id"]
+        for _ in range(2):  # validating → in_progress → finalizing
+            assert invoke_json(cli, "collect", quiz)[0] == 1
+        code, doc = invoke_json(cli, "collect", quiz, "--cancel")
+        assert len(fake.batch_service.order) == 1, "the follow-up was never sent"
+    assert code == 1
+    mc = by_type(doc)["multiple_choice"]
+    assert (mc["status"], mc["generated_count"]) == ("partial", 8)
+    assert mc["last_error"] == "cancelled before it was sent"
+    assert doc["totals"]["succeeded"] == 5
+
+
+def test_batch_settings_come_from_the_config_file_and_are_checked(
+    cli, example, openai_env, tmp_path, monkeypatch, db_path
+) -> None:
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("QUIZGEN_CONFIG", str(config))
+    monkeypatch.delenv("QUIZGEN_BATCH_POLL")
+    config.write_text("[openai]\nbatch_queue_tokens = 0\n")
+    with FakeOpenAI() as fake:
+        code, _, err = invoke(cli, "create", str(example), *openai_args(fake), "--batch-api")
+        assert fake.batch_routes == [] and fake.requests == []
+    assert code == 2 and "batch_queue_tokens" in err and str(config) in err
+    config.write_text("[openai]\nbatch_queue_tokens = 7000\nbatch_poll = 0.01\n")
+    with FakeOpenAI(batch_queue_tokens=7_000) as fake:
+        code, doc, err = submit_and_collect(cli, example, fake)
+    assert code == 0 and "wait for room in the Batch API queue" in err
     assert doc["totals"]["questions"] == 45

@@ -18,7 +18,6 @@ queued asks go out as the next job(s).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -29,17 +28,20 @@ from quizgen.batch_api.jsonl import Result, parse_results
 from quizgen.batch_api.remote import TERMINAL
 from quizgen.batch_api.submit import (
     Session,
+    TxWriter,
     elide,
     first_asks,
     lease_id,
+    progress_of,
+    restore,
     send_queued,
 )
 from quizgen.generation import BatchRun, RunContext, quiz_status_for
-from quizgen.llm.base import Message
 from quizgen.models import ApiJob, ApiJobState, ApiRequest, Batch, BatchStatus, QuizStatus
 from quizgen.store import (
     NewApiRequest,
     close_api_request_tx,
+    finish_batch_tx,
     insert_api_requests_tx,
     new_id,
     now,
@@ -47,36 +49,6 @@ from quizgen.store import (
 
 MAX_RESENDS = 3
 """Times one ask is sent again after it did not run (expiry, 5xx, unreadable line)."""
-BATCH_PROVIDER = "openai-batch"
-"""The provider recorded for calls answered through the Batch API (`quizgen.pricing`)."""
-
-
-@dataclass(frozen=True)
-class BatchPriced:
-    """The adapter as call records name it: `openai-batch`, priced at the Batch API's rate."""
-
-    provider: str
-    model: str
-
-
-class TxWriter:
-    """Stands in for generation's `StoreWriter`: runs each write at once inside the caller's
-    open transaction (in a savepoint, as the writer does), so one answer, its follow-up and the
-    closing of its ask commit together."""
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-
-    async def run(self, job: Any) -> Any:
-        self.conn.execute("SAVEPOINT answer")
-        try:
-            result = job(self.conn)
-        except BaseException:
-            self.conn.execute("ROLLBACK TO answer")
-            self.conn.execute("RELEASE answer")
-            raise
-        self.conn.execute("RELEASE answer")
-        return result
 
 
 def in_flight(session: Session) -> bool:
@@ -169,7 +141,8 @@ def _collect_job(session: Session, job: ApiJob, remote_batch: Any) -> None:
         note = f"batch {job.remote_id} was cancelled; its batches keep what they have"
     if note:
         session.note(f"error: {note}")
-    anyio.run(_record_job, session, job, results, status)
+    missing = f"the job failed: {_validation_errors(remote_batch)}" if status == "failed" else ""
+    anyio.run(_record_job, session, job, results, status, missing or "no result line")
     session.store.update_api_job(
         job.id, state=ApiJobState.COLLECTED, finished_at=now(), last_error=note
     )
@@ -189,26 +162,17 @@ def _validation_errors(remote_batch: Any) -> str:
 
 
 async def _record_job(
-    session: Session, job: ApiJob, results: dict[str, Result], status: str
+    session: Session, job: ApiJob, results: dict[str, Result], status: str, missing: str
 ) -> None:
+    """Record every open ask of a finished job; `missing` says why an ask has no result."""
     store, quiz = session.store, session.quiz
-    ctx = RunContext.load(
-        store,
-        TxWriter(None),  # type: ignore[arg-type]  # duck-typed writer, one per answer
-        quiz,
-        BatchPriced(BATCH_PROVIDER, session.adapter.model),  # type: ignore[arg-type]
-        lease_id(quiz.id),
-    )
+    ctx = session.context()
     batches = {b.key: b for b in store.batches(quiz.id)}
     stopped = status in ("cancelled", "cancelling")
     for request in store.api_requests(quiz.id, job_id=job.id, open_only=True):
+        result = results.get(request.custom_id)
         await _record_one(
-            session,
-            ctx,
-            batches[request.batch_key],
-            request,
-            results.get(request.custom_id),
-            stopped=stopped,
+            session, ctx, batches[request.batch_key], request, result, stopped, missing
         )
 
 
@@ -218,73 +182,47 @@ async def _record_one(
     batch: Batch,
     request: ApiRequest,
     result: Result | None,
-    *,
     stopped: bool,
+    missing: str,
 ) -> None:
     """One ask's outcome, its follow-up and its closing, in one transaction."""
     store, quiz = session.store, session.quiz
-    lease = lease_id(quiz.id)
-    progress = request.progress
-    run = BatchRun(
-        batch,
-        batch.generated_count,
-        conversation=_messages(session, batch, request),
-        refused=list(progress.get("refused", [])),
-        calls=int(progress.get("attempt", 1)) - 1,
-        json_fixes=int(progress.get("json_fixes", 0)),
-        validation_fixes=int(progress.get("validation_fixes", 0)),
-        top_ups=int(progress.get("top_ups", 0)),
-    )
-    asked = run.request(ctx)
+    run, asked = restore(ctx, batch, request)
     response = _response(session, result) if result is not None and result.ok else None
+    resends = int(request.progress.get("resends", 0))
     with store.transaction() as tx:
         if not close_api_request_tx(tx, quiz.id, request.custom_id):
-            return
-        if batch.run_id != lease:
+            return  # an earlier collect recorded it
+        if batch.run_id != lease_id(quiz.id):
             return  # another run took the batch over; it records its own answers
         ctx.writer = TxWriter(tx)  # type: ignore[assignment]
-        resend = False
         if response is not None:
             await run.store_answer(ctx, asked, response, 0.0)
         elif stopped:
             run.error, run.done = f"batch job {request.job_id} was cancelled", True
         elif result is not None and not result.ok and not result.transient:
             await run.store_failure(ctx, asked, f"the Batch API refused it: {result.describe()}", 0)
-        elif int(progress.get("resends", 0)) < MAX_RESENDS:
-            resend = True
+        elif resends < MAX_RESENDS:
+            again = {**request.progress, "resends": resends + 1}
+            insert_api_requests_tx(
+                tx, quiz.id, [_ask(request.batch_key, request.round + 1, request.messages, again)]
+            )
+            return
         else:
-            why = result.describe() if result is not None else "no result line"
+            why = result.describe() if result is not None else missing
             await run.store_failure(
                 ctx, asked, f"no answer after {MAX_RESENDS + 1} sends ({why})", 0
             )
-        if resend:
-            insert_api_requests_tx(
-                tx,
-                quiz.id,
-                [_ask(request.batch_key, request.round + 1, request.messages, progress, resends=1)],
-            )
-        elif stopped and not run.done:
+        if stopped and not run.done:
             run.error, run.done = f"batch job {request.job_id} was cancelled", True
         if run.done:
             await run.finish(ctx)
-        elif not resend:
-            follow_up = run.request(ctx)
-            messages = elide(list(follow_up.messages), follow_up.task.content)
-            insert_api_requests_tx(
-                tx,
-                quiz.id,
-                [_ask(request.batch_key, request.round + 1, messages, _progress(run))],
-            )
-
-
-def _messages(session: Session, batch: Batch, request: ApiRequest) -> list[Message]:
-    content = session.modules[batch.module_id].content
-    from quizgen.batch_api.submit import CONTENT_MARK
-
-    return [
-        Message(m["role"], m["content"].replace(CONTENT_MARK, content))  # type: ignore[arg-type]
-        for m in request.messages
-    ]
+            return
+        follow_up = run.request(ctx)
+        messages = elide(list(follow_up.messages), follow_up.task.content)
+        insert_api_requests_tx(
+            tx, quiz.id, [_ask(request.batch_key, request.round + 1, messages, progress_of(run))]
+        )
 
 
 def _response(session: Session, result: Result) -> Any:
@@ -297,32 +235,10 @@ def _response(session: Session, result: Result) -> Any:
     return session.adapter.read_completion(completion)
 
 
-def _progress(run: BatchRun) -> dict[str, Any]:
-    return {
-        "attempt": run.calls,
-        "json_fixes": run.json_fixes,
-        "validation_fixes": run.validation_fixes,
-        "top_ups": run.top_ups,
-        "resends": 0,
-        "refused": list(run.refused),
-    }
-
-
 def _ask(
-    key: str,
-    round_: int,
-    messages: list[dict[str, str]],
-    progress: dict[str, Any],
-    *,
-    resends: int = 0,
+    key: str, round_: int, messages: list[dict[str, str]], progress: dict[str, Any]
 ) -> NewApiRequest:
-    return NewApiRequest(
-        custom_id=new_id(),
-        batch_key=key,
-        round=round_,
-        messages=messages,
-        progress={**progress, "resends": int(progress.get("resends", 0)) + resends},
-    )
+    return NewApiRequest(new_id(), key, round_, messages, progress)
 
 
 def _drop_queued(session: Session) -> None:
@@ -332,16 +248,7 @@ def _drop_queued(session: Session) -> None:
     for request in queued:
         with store.transaction() as tx:
             if close_api_request_tx(tx, quiz.id, request.custom_id):
-                from quizgen.store import finish_batch_tx
-
                 batch = next(b for b in store.batches(quiz.id) if b.key == request.batch_key)
-                status = (
-                    BatchStatus.SUCCEEDED
-                    if batch.missing == 0
-                    else BatchStatus.PARTIAL
-                    if batch.generated_count
-                    else BatchStatus.FAILED
-                )
-                finish_batch_tx(
-                    tx, quiz.id, batch.key, lease_id(quiz.id), status, "cancelled before sent"
-                )
+                status = BatchRun.start(batch).status
+                error = None if status == BatchStatus.SUCCEEDED else "cancelled before it was sent"
+                finish_batch_tx(tx, quiz.id, batch.key, lease_id(quiz.id), status, error)

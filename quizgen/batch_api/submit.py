@@ -17,21 +17,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizgen import prompts
-from quizgen.batch_api.jsonl import MAX_BYTES, MAX_REQUESTS, request_line, split
+from quizgen.batch_api.jsonl import (
+    MAX_BYTES,
+    MAX_REQUESTS,
+    OversizeRequestError,
+    estimated_tokens,
+    request_line,
+    split,
+)
 from quizgen.batch_api.remote import BatchRemote
-from quizgen.llm.base import GenerationTask, LLMRequest, Message
+from quizgen.errors import ConfigError
+from quizgen.generation import BatchRun, RunContext
+from quizgen.llm.base import LLMRequest, Message
 from quizgen.models import (
     ApiJob,
     ApiJobState,
     ApiRequest,
     Batch,
-    BatchStatus,
-    ModuleRecord,
     Quiz,
     QuizStatus,
 )
-from quizgen.questions import question_type
 from quizgen.store import NewApiJob, NewApiRequest, Store, new_id, now
 
 CONTENT_MARK = "{{quizgen:module-content}}"
@@ -39,6 +44,8 @@ CONTENT_MARK = "{{quizgen:module-content}}"
 module, and put back when an input file is written."""
 METADATA_JOB = "quizgen_job"
 METADATA_QUIZ = "quizgen_quiz"
+BATCH_PROVIDER = "openai-batch"
+"""The provider recorded for calls answered through the Batch API (`quizgen.pricing`)."""
 
 
 def lease_id(quiz_id: str) -> str:
@@ -46,22 +53,50 @@ def lease_id(quiz_id: str) -> str:
     return f"batch-api-{quiz_id}"
 
 
-def fresh_progress() -> dict[str, Any]:
-    """A batch's counters at its first ask (the same bounds as synchronous generation)."""
-    return {
-        "attempt": 1,
-        "json_fixes": 0,
-        "validation_fixes": 0,
-        "top_ups": 0,
-        "resends": 0,
-        "refused": [],
-    }
-
-
 @dataclass
 class Limits:
+    """How much one job holds, and how much may be queued at once."""
+
     max_requests: int = MAX_REQUESTS
     max_bytes: int = MAX_BYTES
+    max_tokens: int | None = None
+    """The account's Batch API queue for the model (input tokens enqueued at once); None: no
+    limit. Jobs are sized to it, and a job waits until the quiz's jobs in flight leave room."""
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        """With `QUIZGEN_BATCH_QUEUE_TOKENS` / `[openai] batch_queue_tokens` as `max_tokens`."""
+        from quizgen.settings import load_settings
+
+        return cls(max_tokens=load_settings().openai.batch_queue_tokens)
+
+
+@dataclass(frozen=True)
+class BatchPriced:
+    """The adapter as call records name it: `openai-batch`, priced at the Batch API's rate."""
+
+    provider: str
+    model: str
+
+
+class TxWriter:
+    """Stands in for generation's `StoreWriter`: runs each write at once inside the caller's
+    open transaction (in a savepoint, as the writer does), so one answer, its follow-up and the
+    closing of its ask commit together."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    async def run(self, job: Any) -> Any:
+        self.conn.execute("SAVEPOINT answer")
+        try:
+            result = job(self.conn)
+        except BaseException:
+            self.conn.execute("ROLLBACK TO answer")
+            self.conn.execute("RELEASE answer")
+            raise
+        self.conn.execute("RELEASE answer")
+        return result
 
 
 @dataclass
@@ -76,42 +111,50 @@ class Session:
     remote: BatchRemote
     limits: Limits = field(default_factory=Limits)
     note: Callable[[str], None] = lambda text: None
-    modules: dict[str, ModuleRecord] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        if not self.modules:
-            self.modules = {m.module_id: m for m in self.store.modules(self.quiz.id)}
-
-    def task(self, batch: Batch, count: int, avoid: tuple[str, ...] = ()) -> GenerationTask:
-        module = self.modules[batch.module_id]
-        spec = self.quiz.spec
-        return GenerationTask(
-            quiz_id=self.quiz.id,
-            batch_key=batch.key,
-            module_id=batch.module_id,
-            module_name=module.name,
-            question_type=batch.question_type,
-            count=count,
-            language=self.quiz.language,
-            content=module.content,
-            difficulty=batch.difficulty or spec.get("difficulty"),
-            instructions=spec.get("instructions"),
-            avoid=avoid,
+    def context(self) -> RunContext:
+        """Generation's context for this quiz, read from the store now: the modules, the kept
+        questions (avoid lists, repeat checks). Its writer is set per answer (`TxWriter`)."""
+        return RunContext.load(
+            self.store,
+            TxWriter(None),  # type: ignore[arg-type]  # duck-typed writer, one per answer
+            self.quiz,
+            BatchPriced(BATCH_PROVIDER, self.adapter.model),  # type: ignore[arg-type]
+            lease_id(self.quiz.id),
         )
 
-    def body(self, batch: Batch, request: ApiRequest) -> dict[str, Any]:
-        """The Chat Completions body of a stored ask, as the synchronous adapter sends it."""
-        content = self.modules[batch.module_id].content
-        messages = tuple(
+
+def restore(ctx: RunContext, batch: Batch, request: ApiRequest) -> tuple[BatchRun, LLMRequest]:
+    """A batch's run as it stood when `request` was asked, and that ask, rebuilt by
+    generation's own `BatchRun.request` (the module content put back into the messages)."""
+    content = ctx.modules[batch.module_id].content
+    progress = request.progress
+    run = BatchRun(
+        batch,
+        batch.generated_count,
+        conversation=[
             Message(m["role"], m["content"].replace(CONTENT_MARK, content))  # type: ignore[arg-type]
             for m in request.messages
-        )
-        task = self.task(batch, batch.missing)
-        qtype = question_type(batch.question_type)
-        attempt = int(request.progress.get("attempt", 1))
-        return self.adapter.request_body(
-            LLMRequest(task, messages, qtype.batch_schema(), attempt=attempt)
-        )
+        ],
+        refused=list(progress.get("refused", [])),
+        calls=int(progress.get("attempt", 1)) - 1,
+        json_fixes=int(progress.get("json_fixes", 0)),
+        validation_fixes=int(progress.get("validation_fixes", 0)),
+        top_ups=int(progress.get("top_ups", 0)),
+    )
+    return run, run.request(ctx)
+
+
+def progress_of(run: BatchRun) -> dict[str, Any]:
+    """What the next ask must carry of a batch's run: its counters and refused texts."""
+    return {
+        "attempt": run.calls,
+        "json_fixes": run.json_fixes,
+        "validation_fixes": run.validation_fixes,
+        "top_ups": run.top_ups,
+        "resends": 0,
+        "refused": list(run.refused),
+    }
 
 
 def elide(messages: list[Message], content: str) -> list[dict[str, str]]:
@@ -125,26 +168,24 @@ def elide(messages: list[Message], content: str) -> list[dict[str, str]]:
 
 
 def first_asks(session: Session, batches: list[Batch]) -> list[NewApiRequest]:
-    """One first ask per batch that has none open, avoiding the questions already kept."""
+    """One first ask per batch that has none open — generation's own first ask, avoiding the
+    questions already kept."""
     store, quiz = session.store, session.quiz
     waiting = {r.batch_key for r in store.api_requests(quiz.id, open_only=True)}
-    module_of = {b.key: b.module_id for b in store.batches(quiz.id)}
-    texts: dict[str, list[str]] = {}
-    for key, _, data in store.kept_questions(quiz.id):
-        texts.setdefault(module_of.get(key, ""), []).append(str(data.get("question_text", "")))
+    ctx = session.context()
     asks = []
     for batch in batches:
         if batch.key in waiting or batch.missing == 0:
             continue
-        task = session.task(batch, batch.missing, tuple(texts.get(batch.module_id, ())))
-        messages = prompts.build_messages(task)
+        run = BatchRun.start(batch)
+        ask = run.request(ctx)
         asks.append(
             NewApiRequest(
                 custom_id=new_id(),
                 batch_key=batch.key,
                 round=1,
-                messages=elide(messages, task.content),
-                progress=fresh_progress(),
+                messages=elide(list(ask.messages), ask.task.content),
+                progress=progress_of(run),
             )
         )
     return asks
@@ -164,14 +205,20 @@ def send_queued(session: Session) -> list[ApiJob]:
     store, quiz = session.store, session.quiz
     batches = {b.key: b for b in store.batches(quiz.id)}
     queued = [r for r in store.api_requests(quiz.id, open_only=True) if r.job_id is None]
-    lines = [
-        (r.custom_id, request_line(r.custom_id, session.body(batches[r.batch_key], r)))
-        for r in queued
-    ]
+    ctx = session.context()
+    lines = [(r.custom_id, _line(session, ctx, batches[r.batch_key], r)) for r in queued]
     rounds = {r.custom_id: r.round for r in queued}
-    groups = split(
-        lines, max_requests=session.limits.max_requests, max_bytes=session.limits.max_bytes
-    )
+    limits = session.limits
+    try:
+        groups = split(
+            lines,
+            max_requests=limits.max_requests,
+            max_bytes=limits.max_bytes,
+            max_tokens=limits.max_tokens,
+        )
+    except OversizeRequestError as exc:
+        raise ConfigError(str(exc)) from None
+    groups = _room_in_queue(session, groups)
     jobs = [
         NewApiJob(
             id=new_id(),
@@ -188,20 +235,50 @@ def send_queued(session: Session) -> list[ApiJob]:
     pushed = []
     for job in store.api_jobs(quiz.id):
         if job.state in (ApiJobState.PREPARED, ApiJobState.UPLOADED):
-            pushed.append(push(session, job, batches))
+            pushed.append(push(session, job, batches, ctx))
     return pushed
 
 
-def push(session: Session, job: ApiJob, batches: dict[str, Batch]) -> ApiJob:
+def _room_in_queue(
+    session: Session, groups: list[list[tuple[str, bytes]]]
+) -> list[list[tuple[str, bytes]]]:
+    """The groups that fit the Batch API queue beside the quiz's jobs still in flight; the
+    rest stay queued for a later round."""
+    limit = session.limits.max_tokens
+    if limit is None:
+        return groups
+    jobs = session.store.api_jobs(session.quiz.id)
+    busy = sum(estimated_tokens(j.bytes) for j in jobs if j.state != ApiJobState.COLLECTED)
+    fitting = []
+    for group in groups:
+        need = estimated_tokens(sum(len(line) for _, line in group))
+        if busy + need > limit:
+            break
+        fitting.append(group)
+        busy += need
+    waiting = sum(len(group) for group in groups[len(fitting) :])
+    if waiting:
+        session.note(
+            f"{waiting} request(s) wait for room in the Batch API queue "
+            f"(~{busy:,} of {limit:,} tokens in flight)"
+        )
+    return fitting
+
+
+def _line(session: Session, ctx: RunContext, batch: Batch, request: ApiRequest) -> bytes:
+    """A stored ask as an input-file line: the body the synchronous adapter would send."""
+    _, ask = restore(ctx, batch, request)
+    return request_line(request.custom_id, session.adapter.request_body(ask))
+
+
+def push(session: Session, job: ApiJob, batches: dict[str, Batch], ctx: RunContext) -> ApiJob:
     """Upload a prepared job's file and create its remote batch, storing each id at once."""
     store, quiz, remote = session.store, session.quiz, session.remote
     file_id = job.input_file_id
     found = None
     if job.state == ApiJobState.PREPARED or file_id is None:
         requests = store.api_requests(quiz.id, job_id=job.id)
-        data = b"".join(
-            request_line(r.custom_id, session.body(batches[r.batch_key], r)) for r in requests
-        )
+        data = b"".join(_line(session, ctx, batches[r.batch_key], r) for r in requests)
         file_id = remote.upload(data, f"quizgen-{quiz.id}-{job.id}.jsonl")
         store.update_api_job(job.id, state=ApiJobState.UPLOADED, input_file_id=file_id)
     else:
@@ -219,7 +296,3 @@ def push(session: Session, job: ApiJob, batches: dict[str, Batch]) -> ApiJob:
         f"{remote_batch.id} ({remote_batch.status})"
     )
     return next(j for j in store.api_jobs(quiz.id) if j.id == job.id)
-
-
-def unfinished(batches: list[Batch]) -> list[Batch]:
-    return [b for b in batches if b.status != BatchStatus.SUCCEEDED]

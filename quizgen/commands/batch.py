@@ -39,19 +39,17 @@ def batch_remote(adapter: Any) -> BatchRemote:
     """The Batch API of the adapter's server, checked before anything is sent: the mock and a
     server answering 404 on /v1/batches are refused with a `ConfigError`."""
     from quizgen.batch_api.remote import BatchRemote
-    from quizgen.config import setting
     from quizgen.errors import ConfigError
+    from quizgen.settings import load_settings
 
     if adapter.provider != "openai":
         raise ConfigError(
             f"the Batch API needs the openai provider; {adapter.provider!r} has no batch "
             "endpoints (use --provider openai, or run without --batch-api)"
         )
-    remote = BatchRemote(
-        api_key=setting("OPENAI_API_KEY", "openai", "api_key") or "",
-        base_url=adapter.base_url,
-        timeout=float(setting("QUIZGEN_OPENAI_TIMEOUT", "openai", "timeout") or 120),
-    )
+    settings = load_settings().openai
+    key = settings.api_key.get_secret_value() if settings.api_key else ""
+    remote = BatchRemote(api_key=key, base_url=adapter.base_url, timeout=settings.timeout or 120)
     remote.probe()
     return remote
 
@@ -64,7 +62,7 @@ def session_for(store: Store, quiz: Quiz, adapter: Any, remote: BatchRemote) -> 
         quiz=quiz,
         adapter=adapter,
         remote=remote,
-        limits=Limits(),
+        limits=Limits.from_settings(),
         note=lambda text: typer.echo(text, err=True),
     )
 
@@ -92,11 +90,12 @@ def add_live_states(quiz: Quiz, jobs: list[dict[str, Any]]) -> None:
     ({status, completed, failed, total}) — or its one-line `remote_error`. Without a key,
     the state last seen by `collect` is all there is."""
     from quizgen.batch_api.remote import BatchRemote
-    from quizgen.config import setting
     from quizgen.errors import QuizgenError
+    from quizgen.settings import load_settings
 
     out = [job for job in jobs if job["state"] == "submitted" and job["remote_id"]]
-    key = setting("OPENAI_API_KEY", "openai", "api_key")
+    secret = load_settings().openai.api_key
+    key = secret.get_secret_value() if secret else ""
     if not out or not key:
         return
     remote = BatchRemote(api_key=key, base_url=out[0]["base_url"], timeout=10, max_retries=1)
@@ -158,13 +157,10 @@ def _print_document(store: Store, quiz_id: str, *, as_json: bool) -> None:
 
 
 def _poll_seconds() -> float:
-    from quizgen.config import setting
+    from quizgen.settings import load_settings
 
-    raw = setting("QUIZGEN_BATCH_POLL", "openai", "batch_poll")
-    try:
-        return max(0.0, float(raw)) if raw else DEFAULT_POLL
-    except ValueError:
-        return DEFAULT_POLL
+    poll = load_settings().openai.batch_poll
+    return DEFAULT_POLL if poll is None else poll
 
 
 @run_command

@@ -18,6 +18,9 @@ Modelled on OpenAI's API reference for `/v1/files` and `/v1/batches`, not on qui
   other status to the error file with the same shape; a request not run before the batch
   expired or was cancelled to the error file with `"response": null` and
   `"error": {"code": "batch_expired" | "batch_cancelled", "message"}`.
+- With `queue_tokens`, the organisation's queue for the model: a batch whose input tokens
+  (characters of the messages ÷ 4), added to those of the batches still running, exceed it
+  fails validation with `token_limit_exceeded`, as OpenAI's "Enqueued token limit reached".
 - A `JobPlan` per created batch (in order) scripts expiry after N requests, a validation
   failure, garbled output lines, or holding the batch in_progress until `release()`.
 """
@@ -86,6 +89,7 @@ class FakeBatch:
     plan: JobPlan
     auth: str
     lines: list[dict[str, Any]] = field(default_factory=list)
+    tokens: int = 0
 
 
 Response = tuple[int, bytes, str, dict[str, str]]
@@ -102,8 +106,10 @@ class BatchService:
         plans: list[JobPlan] | None = None,
         max_requests: int = MAX_REQUESTS,
         max_file_bytes: int = MAX_FILE_BYTES,
+        queue_tokens: int | None = None,
     ) -> None:
         self.answer = answer
+        self.queue_tokens = queue_tokens
         self.plans = list(plans or [])
         self.max_requests = max_requests
         self.max_file_bytes = max_file_bytes
@@ -314,6 +320,11 @@ class BatchService:
                     ],
                 }
                 return
+            over = self._over_queue(batch)
+            if over:
+                obj["status"], obj["failed_at"] = "failed", now
+                obj["errors"] = {"object": "list", "data": [over]}
+                return
             obj["status"], obj["in_progress_at"] = "in_progress", now
             obj["request_counts"]["total"] = len(batch.lines)
         elif state == "in_progress":
@@ -324,6 +335,29 @@ class BatchService:
             obj["status"], obj["completed_at"] = "completed", now
         elif state == "cancelling":
             self._run(batch, limit=0, cancelled=True)
+
+    def _over_queue(self, batch: FakeBatch) -> dict[str, Any] | None:
+        batch.tokens = sum(
+            len(str(m.get("content") or "")) // 4
+            for line in batch.lines
+            for m in line["body"].get("messages", [])
+        )
+        if self.queue_tokens is None:
+            return None
+        running = sum(
+            b.tokens
+            for b in self.batches.values()
+            if b is not batch and b.object["status"] in ("in_progress", "finalizing")
+        )
+        if running + batch.tokens <= self.queue_tokens:
+            return None
+        model = batch.lines[0]["body"]["model"] if batch.lines else "?"
+        return _problem(
+            "token_limit_exceeded",
+            f"Enqueued token limit reached for {model} in organization org-fake. Limit: "
+            f"{self.queue_tokens:,} enqueued tokens. Please try submitting fewer tokens.",
+            None,
+        )
 
     def _validate(self, batch: FakeBatch) -> list[dict[str, Any]]:
         data = self.files[batch.object["input_file_id"]].data

@@ -157,6 +157,7 @@ class FakeOpenAI:
         batch_plans: list[JobPlan] | None = None,
         max_batch_requests: int | None = None,
         max_file_bytes: int | None = None,
+        batch_queue_tokens: int | None = None,
         mode: str = "mock",
         realistic: RealisticModel | None = None,
     ) -> None:
@@ -186,7 +187,9 @@ class FakeOpenAI:
                 limits["max_requests"] = max_batch_requests
             if max_file_bytes is not None:
                 limits["max_file_bytes"] = max_file_bytes
-            self.batch_service = BatchService(self._answer, plans=batch_plans, **limits)
+            self.batch_service = BatchService(
+                self._answer, plans=batch_plans, queue_tokens=batch_queue_tokens, **limits
+            )
 
     # -- lifecycle -------------------------------------------------------------------------
 
