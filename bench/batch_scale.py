@@ -108,9 +108,11 @@ def main() -> None:
             f"{m['calls'] / m['batches']:.2f} | {m['input']:,} | {m['output']:,} | "
             f"{m['rounds'] or '-'} | ${m['cost']:.4f} |"
         )
-    calls_per_batch = max(sync["calls"], batch["calls"]) / sync["batches"]
-    own = sync["own_input_per_call"]
-    out_q = sync["output_per_question"]
+    # The shape is taken from the batch run: it records answers job by job, in a fixed order,
+    # so it is the same every time; the synchronous run records them as they arrive.
+    calls_per_batch = batch["calls"] / batch["batches"]
+    own = batch["own_input_per_call"]
+    out_q = batch["output_per_question"]
     rounds = max(batch["rounds"], 1)
     print(
         f"\nper call, besides the module content: {own:,.0f} input tokens; per question asked: "
@@ -162,12 +164,14 @@ def main() -> None:
     for tier, (rpm, tpm, queue) in LIMITS.items():
         by_requests = requests / rpm
         by_tokens = total_tokens / tpm
-        waves = math.ceil(first_input / queue)
+        per_wave = min(batches, math.floor(queue / input_per_call))
+        waves = math.ceil(batches / per_wave)
         print(
             f"| {tier} | {rpm:,} | {tpm:,} | {queue:,} | "
             f"{hours(max(by_requests, by_tokens))} (tokens: {total_tokens / 1e6:,.1f} M ÷ "
-            f"{tpm:,}/min) | {waves:,} wave(s) of ≤ {queue / input_per_call:,.0f} requests "
-            f"for the first round, then {rounds - 1} follow-up round(s); each ≤ 24 h |"
+            f"{tpm:,}/min) | {waves:,} wave(s) of ≤ {per_wave:,} requests "
+            f"({first_input / 1e6:,.1f} M tokens) for the first round, then {rounds - 1} "
+            "follow-up round(s); each ≤ 24 h |"
         )
 
 
