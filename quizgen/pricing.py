@@ -26,8 +26,9 @@ from typing import Any
 from quizgen.errors import ConfigError
 
 FREE_PROVIDERS = frozenset({"mock"})
-BATCH_PROVIDERS = frozenset({"openai-batch"})
+BATCH_PROVIDER = "openai-batch"
 """Calls answered through OpenAI's Batch API are recorded under this provider name."""
+BATCH_PROVIDERS = frozenset({BATCH_PROVIDER})
 BATCH_DISCOUNT = 0.5
 """The Batch API bills every kind of token at half the synchronous price."""
 

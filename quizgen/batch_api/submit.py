@@ -2,8 +2,10 @@
 
 1. The asks (first asks of every unfinished batch, later the corrections and top-ups) are
    stored as `api_requests` rows — the conversation so far, with the module content elided.
-2. Queued asks are grouped into jobs within the API's limits (requests and bytes per file) and
-   the jobs stored (`prepared`), all in one transaction, before any upload.
+2. Queued asks are grouped into jobs within the API's limits (requests and bytes per file, and
+   the account's queue of enqueued tokens when it is configured: a job that does not fit
+   beside those in flight waits) and the jobs stored (`prepared`), all in one transaction,
+   before any upload.
 3. Each prepared job's input file is written from its rows (byte for byte the same after a
    restart), uploaded, and the file id stored (`uploaded`).
 4. The remote batch is created with the job's id in its metadata, and its id stored
@@ -37,6 +39,7 @@ from quizgen.models import (
     Quiz,
     QuizStatus,
 )
+from quizgen.pricing import BATCH_PROVIDER
 from quizgen.store import NewApiJob, NewApiRequest, Store, new_id, now
 
 CONTENT_MARK = "{{quizgen:module-content}}"
@@ -44,8 +47,6 @@ CONTENT_MARK = "{{quizgen:module-content}}"
 module, and put back when an input file is written."""
 METADATA_JOB = "quizgen_job"
 METADATA_QUIZ = "quizgen_quiz"
-BATCH_PROVIDER = "openai-batch"
-"""The provider recorded for calls answered through the Batch API (`quizgen.pricing`)."""
 
 
 def lease_id(quiz_id: str) -> str:
