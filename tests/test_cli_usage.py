@@ -212,6 +212,17 @@ def test_reading_commands_create_no_database(
     assert code == (0 if args == ["list"] else 2)
 
 
+@pytest.mark.parametrize("args", [["serve", "abc"], ["review", "abc", "--web"]])
+def test_the_review_page_creates_no_database(
+    cli: CliRunner, db_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    pytest.importorskip("starlette")  # the web extra
+    monkeypatch.chdir(db_path.parent)
+    code, _, err = invoke(cli, *args, "--no-browser")
+    assert code == 2 and "no quizgen database at" in err
+    assert not db_path.exists()
+
+
 def test_default_database_is_in_the_current_folder(
     cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -25,7 +25,6 @@ def register(app: typer.Typer) -> None:
 def start_page(db: Path | None, quiz_ref: str, port: int | None, no_browser: bool) -> None:
     """Resolve the quiz, then serve its review page until Ctrl-C."""
     from quizgen.errors import InputError
-    from quizgen.store import Store
 
     try:
         import jinja2  # noqa: F401
@@ -36,9 +35,10 @@ def start_page(db: Path | None, quiz_ref: str, port: int | None, no_browser: boo
             f"the review page needs the optional web extra ({exc.name} is not installed): "
             "pip install 'quizgen[web]'"
         ) from None
+    from quizgen.commands.filters import open_store
     from quizgen.web import server
 
-    store = Store.open(db)
+    store = open_store(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
         path = store.path
