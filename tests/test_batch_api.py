@@ -482,6 +482,13 @@ def test_a_run_killed_between_submit_and_collect_completes_without_loss_or_repea
     with FakeOpenAI(mode="realistic") as fake:
         code, sync = invoke_json(cli, "create", str(APPENDIX), *openai_args(fake))
     assert code == 0 and shape(doc) == shape(sync)
+    for batch in doc["batches"]:  # batch prices: half of gpt-4o's for the tokens recorded
+        full = (
+            (batch["input_tokens"] - batch["cached_tokens"]) * 2.50
+            + batch["cached_tokens"] * 1.25
+            + batch["output_tokens"] * 10.00
+        ) / 1_000_000
+        assert batch["estimated_cost_usd"] == pytest.approx(full / 2, abs=1e-6)
 
 
 def test_a_create_killed_while_submitting_is_finished_by_collect(

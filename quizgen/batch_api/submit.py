@@ -173,11 +173,12 @@ def first_asks(session: Session, batches: list[Batch]) -> list[NewApiRequest]:
     questions already kept."""
     store, quiz = session.store, session.quiz
     waiting = {r.batch_key for r in store.api_requests(quiz.id, open_only=True)}
+    needed = [b for b in batches if b.key not in waiting and b.missing > 0]
+    if not needed:
+        return []  # the usual case on a collect: reading the quiz's context costs time
     ctx = session.context()
     asks = []
-    for batch in batches:
-        if batch.key in waiting or batch.missing == 0:
-            continue
+    for batch in needed:
         run = BatchRun.start(batch)
         ask = run.request(ctx)
         asks.append(
@@ -206,6 +207,13 @@ def send_queued(session: Session) -> list[ApiJob]:
     store, quiz = session.store, session.quiz
     batches = {b.key: b for b in store.batches(quiz.id)}
     queued = [r for r in store.api_requests(quiz.id, open_only=True) if r.job_id is None]
+    unsent = [
+        j
+        for j in store.api_jobs(quiz.id)
+        if j.state in (ApiJobState.PREPARED, ApiJobState.UPLOADED)
+    ]
+    if not queued and not unsent:
+        return []
     ctx = session.context()
     lines = [(r.custom_id, _line(session, ctx, batches[r.batch_key], r)) for r in queued]
     rounds = {r.custom_id: r.round for r in queued}
