@@ -88,6 +88,10 @@ class StoreWriter:
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._token: anyio.lowlevel.EventLoopToken | None = None
+        self._lock = threading.Lock()
+        self._broken: StoreError | None = None
+        """Set when the thread hit an error it cannot recover from: every job then fails
+        with it at once, rather than waiting for a writer that is gone."""
 
     async def __aenter__(self) -> StoreWriter:
         self._token = anyio.lowlevel.current_token()
@@ -117,7 +121,10 @@ class StoreWriter:
         if self._thread is None:
             raise RuntimeError("the store writer is not running")
         pending = _Pending(job, anyio.Event())
-        self._queue.put(pending)
+        with self._lock:
+            if self._broken is not None:
+                raise self._broken
+            self._queue.put(pending)
         await pending.done.wait()
         if pending.error is not None:
             raise pending.error
@@ -126,6 +133,27 @@ class StoreWriter:
     # -- the thread --------------------------------------------------------------------------
 
     def _serve(self) -> None:
+        group: list[_Pending] = []
+        try:
+            self._serve_jobs(group)
+        except Exception as exc:  # the connection is unusable: fail every job, never hang one
+            error = StoreError(f"{self.path}: cannot write ({' '.join(str(exc).split())})")
+            with self._lock:
+                self._broken = error
+            waiting = [pending for pending in group if not pending.done.is_set()]
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    waiting.append(item)
+            for pending in waiting:
+                pending.result, pending.error = None, error
+            self._call_loop(_wake, waiting)
+
+    def _serve_jobs(self, group: list[_Pending]) -> None:
+        """The writer's loop; `group` holds the jobs of the transaction in progress."""
         conn = sqlite3.connect(self.path, timeout=BUSY_POLL, isolation_level=None)
         try:
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -133,7 +161,7 @@ class StoreWriter:
             stop = False
             while not stop:
                 first = self._queue.get()
-                group: list[_Pending] = []
+                group.clear()
                 if first is None:
                     stop = True
                 else:

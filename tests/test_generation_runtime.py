@@ -231,3 +231,17 @@ async def test_a_batch_waiting_for_a_slot_asks_to_avoid_what_others_kept_meanwhi
     assert first.task.avoid == ()
     kept_by_first = {q.data["question_text"] for q in store.questions(quiz.id)[:2]}
     assert kept_by_first <= set(second.task.avoid)
+
+
+async def test_a_writer_that_cannot_open_the_database_fails_jobs_instead_of_hanging(
+    tmp_path: Path,
+) -> None:
+    from quizgen.errors import StoreError
+    from quizgen.writer import StoreWriter
+
+    with anyio.fail_after(10):
+        async with StoreWriter(tmp_path / "no" / "such" / "folder.db") as writer:
+            with pytest.raises(StoreError, match="cannot write"):
+                await writer.run(lambda conn: conn.execute("SELECT 1"))
+            with pytest.raises(StoreError, match="cannot write"):
+                await writer.run(lambda conn: conn.execute("SELECT 1"))
