@@ -39,7 +39,7 @@ class ContentError(InputError):
 
 
 class StoreError(QuizgenError):
-    """The database is not a quizgen database, or is newer than this quizgen."""
+    """The database is not a quizgen database, is newer than this quizgen, or is busy."""
 
 
 class ConfigError(InputError):

@@ -63,6 +63,8 @@ DEFAULT_DB = "quizgen.db"
 MIGRATIONS_TABLE = "_quizgen_migrations"
 LEASE_SECONDS = 60.0
 """How long a batch lease lasts unless renewed; a live run renews it every third of that."""
+BUSY_TIMEOUT = 30.0
+"""Seconds a command waits for another's write lock before saying the database is busy."""
 
 
 def default_db_path() -> Path:
@@ -473,7 +475,7 @@ class Store:
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a quizgen database")
         try:
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
             store = cls(Database(conn), path)
             store._prepare()
         except sqlite3.DatabaseError as exc:
@@ -516,9 +518,20 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One immediate transaction: all of it lands, or none of it does."""
+        """One immediate transaction: all of it lands, or none of it does.
+
+        Waits up to `BUSY_TIMEOUT` seconds for another command's write lock, then says the
+        database is busy (a `StoreError`) rather than failing with SQLite's words."""
         conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+            raise StoreError(
+                f"the database {self.path} is busy: another command has been writing it for "
+                "longer than we waited; nothing was changed — try again in a moment"
+            ) from None
         try:
             yield conn
         except BaseException:

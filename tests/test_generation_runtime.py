@@ -245,3 +245,19 @@ async def test_a_writer_that_cannot_open_the_database_fails_jobs_instead_of_hang
                 await writer.run(lambda conn: conn.execute("SELECT 1"))
             with pytest.raises(StoreError, match="cannot write"):
                 await writer.run(lambda conn: conn.execute("SELECT 1"))
+
+
+def test_a_command_finding_the_database_locked_says_it_is_busy(store: Store) -> None:
+    from quizgen.errors import StoreError
+
+    quiz = make_quiz(store, {"tf": 2})
+    store.db.conn.execute("PRAGMA busy_timeout = 100")  # instead of waiting BUSY_TIMEOUT
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreError, match="is busy: another command"):
+            store.set_quiz_status(quiz.id, QuizStatus.FAILED)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert store.quiz(quiz.id).status == QuizStatus.CREATED
