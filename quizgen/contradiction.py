@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from quizgen.grounding import STOP_WORDS, content_words, stem, stems_match
+from quizgen.grounding import STOP_WORDS, Passage, content_words, is_grounded, stem, stems_match
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[,;:.!?()\[\]—–]")
 _BOUNDARY_WORDS = frozenset(
@@ -93,6 +93,7 @@ NEGATORS = frozenset(
 )
 _PAIRS = """
     increase decrease | increase reduce | grow shrink | rise fall | raise lower | gain lose
+    defeat lose | defeat lost | beat lose | beat lost | win lost | conquer lose
     gain loss
     more less | more fewer | most least | larger smaller | bigger smaller | greater smaller
     greater less | higher lower | high low | faster slower | fast slow | stronger weaker
@@ -121,6 +122,8 @@ class Word(NamedTuple):
     negated: bool
     after_negator: bool
     """The first content word after a negator: what the negator denies."""
+    at: int
+    """Its index in `Reading.words` (two "allele"s of one clause are two words)."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,7 @@ def read(text: str) -> Reading:
             continue
         if token in STOP_WORDS:
             continue
-        words.append(Word(stem(token), clause, negations % 2 == 1, pending))
+        words.append(Word(stem(token), clause, negations % 2 == 1, pending, len(words)))
         pending = False
     return Reading(tuple(words), tuple(than))
 
@@ -193,13 +196,11 @@ def _subject_in(subject: list[Word], words: list[Word], *, required: bool = True
 
 def _before(reading: Reading, word: Word) -> list[Word]:
     """The content words of `word`'s clause before it: what the clause says it about."""
-    index = reading.words.index(word)
-    return [w for w in reading.words[:index] if w.clause == word.clause]
+    return [w for w in reading.words[: word.at] if w.clause == word.clause]
 
 
 def _after(reading: Reading, word: Word) -> list[Word]:
-    index = reading.words.index(word)
-    return [w for w in reading.words[index + 1 :] if w.clause == word.clause]
+    return [w for w in reading.words[word.at + 1 :] if w.clause == word.clause]
 
 
 def negation_inverted(claim: str, quote: str) -> bool:
@@ -222,13 +223,17 @@ def negation_inverted(claim: str, quote: str) -> bool:
         for number in {word.clause for word in q.words}:
             clause = q.clause(number)
             hits = [_has(clause, word.stem) for word in needed]
-            if not all(hits) or not _subject_in(
-                subject, _before(q, hits[0][0]), required=bool(subject)
-            ):
+            if not all(hits):
                 continue
-            if any(hit.negated for hit in hits[0]):
+            # "A dominant allele is an allele …": the denied word may stand twice.
+            placed = [
+                hit
+                for hit in hits[0]
+                if _subject_in(subject, _before(q, hit), required=bool(subject))
+            ]
+            if any(hit.negated for hit in placed):
                 found_negated = True
-            else:
+            elif placed:
                 found_plain = True
         if found_plain and not found_negated:
             return True
@@ -301,8 +306,20 @@ def asks_for_the_opposite(stem_text: str) -> bool:
     return _OPPOSITE_ASKED.search(stem_text) is not None
 
 
+_DENIAL = re.compile(
+    r"^\s*(?:it\s+is|it's|it’s)\s+(?:not\s+true|false|untrue|not\s+the\s+case|wrong)\s+that\s+"
+    r"|^\s*det\s+er\s+(?:ikke\s+sant|usant|feil)\s+at\s+",
+    re.IGNORECASE,
+)
+
+
 def contradicts(claim: str, quote: str) -> bool:
-    """Whether `claim` states the opposite of `quote` (see the module docstring)."""
+    """Whether `claim` states the opposite of `quote` (see the module docstring). "It is not
+    true that X" contradicts a quote that states X."""
+    denial = _DENIAL.match(claim)
+    if denial:
+        rest = claim[denial.end() :]
+        return is_grounded(rest, Passage.of(quote)) and not contradicts(rest, quote)
     return _may_invert(claim, quote) and (
         negation_inverted(claim, quote)
         or antonym_inverted(claim, quote)

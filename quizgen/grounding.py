@@ -185,11 +185,13 @@ def allowed_missing(words: list[str]) -> int:
 _NUMBER_TEXT = """zero one two three four five six seven eight nine ten eleven twelve twenty
     thirty forty fifty hundred thousand million billion half quarter percent"""
 _NUMBER_WORDS = frozenset(_NUMBER_TEXT.split())
+_NUMBER_STEMS = _NUMBER_WORDS | {stem(word) for word in _NUMBER_WORDS}
 
 
 def is_number(word: str) -> bool:
-    """Numbers are the exact part of a key: "a thousand" for "a billion" is never a paraphrase."""
-    return word[0].isdigit() or word in _NUMBER_WORDS
+    """Numbers are the exact part of a key: "a thousand" for "a billion" is never a paraphrase.
+    `word` is a stem ("five" is "fiv")."""
+    return word[0].isdigit() or word in _NUMBER_STEMS
 
 
 def states(claim: str, passage: Passage) -> bool:

@@ -25,7 +25,9 @@ NOTES = (
     "Enzymes lower the activation energy of a reaction. Mitochondria produce ATP for the cell, "
     "using glucose and oxygen. Alfred Wegener proposed the idea of continental drift in 1912. "
     "Mitochondria have their own circular DNA, like bacteria. Plants do not move and make their "
-    "own food. Human body cells contain 46 chromosomes, arranged in 23 pairs."
+    "own food. Human body cells contain 46 chromosomes, arranged in 23 pairs. A dominant allele "
+    "is an allele whose trait appears whenever one copy is present. Scipio defeated Hannibal at "
+    "Zama in 202 BC. DNA contains four bases."
 )
 CONTENT = assemble([Section("notes.md", NOTES)])
 
@@ -73,6 +75,12 @@ PROKARYOTES = sentence("Prokaryotic")
         ("Plant cells are smaller than animal cells.", sentence("Animal")),
         ("Enzymes raise the activation energy of a reaction.", sentence("Enzymes")),
         ("Mitochondria never produce ATP for the cell.", sentence("Mitochondria produce")),
+        (
+            "A dominant allele is not an allele whose trait appears whenever one copy is present.",
+            sentence("A dominant"),
+        ),
+        ("Scipio lost to Hannibal at Zama in 202 BC.", sentence("Scipio")),
+        ("It is not true that DNA contains four bases.", sentence("DNA contains")),
         ("Human body cells contain 46 chromosomes, never arranged in 23 pairs.", sentence("Human")),
     ],
 )
@@ -92,11 +100,16 @@ def test_a_true_statement_inverting_its_quote_is_key_contradicted(claim: str, qu
         ("Plant cells are larger than animal cells.", sentence("Animal")),
         ("Animal cells are smaller than plant cells.", sentence("Animal")),
         ("Viruses are not made of cells.", sentence("Viruses")),
+        ("Scipio defeated Hannibal at Zama.", sentence("Scipio")),
     ],
 )
 def test_a_statement_agreeing_with_its_quote_is_not_contradicted(claim: str, quote: str) -> None:
     assert not contradicts(claim, quote)
     assert codes("true_false", tf(claim, True, quote)) == []
+
+
+def test_denying_a_claim_the_quote_does_not_make_is_no_contradiction() -> None:
+    assert not contradicts("It is not true that DNA contains five bases.", sentence("DNA contains"))
 
 
 def test_a_correct_option_inverting_its_quote_is_key_contradicted() -> None:
