@@ -174,6 +174,36 @@ def test_two_fill_ins_of_one_sentence_give_each_other_away() -> None:
     assert codes("fill_in_blank", other, kept(("fill_in_blank", CLOZE_YEAR))) == [GIVES_AWAY]
 
 
+def test_two_fill_ins_of_one_sentence_asking_separate_clauses_are_two_facts() -> None:
+    quote = "Earthquakes happen near plate boundaries, where stress builds up in the rock."
+    content = assemble([Section("quakes.md", quote)])
+    first = fib(
+        "Earthquakes happen near [blank_1], where stress builds up in the rock.",
+        ["plate boundaries"],
+        quote,
+    )
+    second = fib(
+        "Earthquakes happen near plate boundaries, where stress builds up in the [blank_1].",
+        ["rock"],
+        quote,
+    )
+    screen = Screen.of([("earlier", "fill_in_blank", first)])
+    assert screen_question("fill_in_blank", second, content, screen).accepted
+    because = fib(
+        "Earthquakes happen near plate boundaries because stress builds up in the [blank_1].",
+        ["rock"],
+        quote.replace(", where", " because"),
+    )
+    joined = assemble([Section("quakes.md", quote.replace(", where", " because"))])
+    earlier = fib(
+        "Earthquakes happen near [blank_1] because stress builds up in the rock.",
+        ["plate boundaries"],
+        quote.replace(", where", " because"),
+    )
+    screen = Screen.of([("earlier", "fill_in_blank", earlier)])
+    assert screen_question("fill_in_blank", because, joined, screen).reasons == (GIVES_AWAY,)
+
+
 def test_a_true_statement_next_to_the_false_one_made_from_it_gives_it_away() -> None:
     false = tf("Alfred Wegener proposed the idea of plate tectonics in 1912.", False, WEGENER)
     true = tf("Alfred Wegener proposed the idea of continental drift in 1912.", True, WEGENER)
