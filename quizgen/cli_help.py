@@ -91,21 +91,44 @@ class QuizgenCommand(typer.core.TyperCommand):
 class QuizgenGroup(typer.core.TyperGroup):
     """The top-level group: remembers `--json` so a usage error can answer in JSON too."""
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        # The group's own options are parsed here (`quizgen --bogus list --json`).
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except Exception as exc:
+            _answer_in_json(exc, wanted=_asks_for_json(args))
+            raise
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        words = args[: args.index("--")] if "--" in args else args
-        ctx.meta["quizgen.json"] = "--json" in words
+        ctx.meta["quizgen.json"] = _asks_for_json(args)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
+        # A command's options and arguments are parsed here, inside the group's invoke.
         try:
             return super().invoke(ctx)
         except Exception as exc:
-            # Click's UsageError (bad option, missing argument, bad value): exit code 2 and a
-            # message. Matched by shape, since Typer may bundle its own Click.
-            code = getattr(exc, "exit_code", None)
-            if ctx.meta.get("quizgen.json") and hasattr(exc, "format_message") and code == 2:
-                typer.echo(json.dumps({"error": exc.format_message(), "exit_code": code}))
+            _answer_in_json(exc, wanted=bool(ctx.meta.get("quizgen.json")))
             raise
+
+
+def _asks_for_json(args: list[str]) -> bool:
+    words = args[: args.index("--")] if "--" in args else args
+    return "--json" in words
+
+
+def _answer_in_json(exc: Exception, *, wanted: bool) -> None:
+    """Print `{"error", "exit_code"}` on stdout for a usage error when --json was asked for.
+
+    Click's UsageError (bad option, missing argument, bad value) has exit code 2 and a
+    message; it is matched by shape, since Typer may bundle its own Click.
+    """
+    code = getattr(exc, "exit_code", None)
+    format_message = getattr(exc, "format_message", None)
+    if wanted and code == 2 and callable(format_message):
+        typer.echo(json.dumps({"error": format_message(), "exit_code": code}))
 
 
 def use_plain_help(app: typer.Typer) -> None:

@@ -108,6 +108,7 @@ def test_option_values_are_named_plainly(cli: CliRunner) -> None:
         ["show", "abc", "--json", "--bogus"],  # an unknown option
         ["create", "quiz.toml", "--concurrency", "0", "--json"],  # a value out of range
         ["canvas", "modules", "notanumber", "--json"],  # a bad value in a sub-command
+        ["--bogus", "list", "--json"],  # an unknown option of the program itself
     ],
 )
 def test_usage_errors_under_json_print_the_error_document(cli: CliRunner, args: list[str]) -> None:
