@@ -525,16 +525,18 @@ def test_help_does_not_load_the_web_stack() -> None:
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.parametrize("command", [["serve"], ["review", "--web"]])
 def test_serve_prints_the_link_answers_it_and_stops_cleanly_on_ctrl_c(
-    quiz_id: str, db_path: Path
+    quiz_id: str, db_path: Path, command: list[str]
 ) -> None:
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "quizgen",
-            "serve",
+            command[0],
             quiz_id[:6],
+            *command[1:],
             "--no-browser",
             "--db",
             str(db_path),

@@ -299,6 +299,32 @@ def test_hostile_content_runs_nothing_and_shows_as_text(
     assert _console_errors(browser) == []
 
 
+def test_a_narrow_window_or_200_percent_zoom_needs_no_sideways_scrolling(
+    driver, server: str, quiz_id: str
+) -> None:
+    """640 CSS pixels wide is a 1,280-pixel window at 200 % zoom."""
+    browser = driver
+    record = of_type(quiz_id, "matching")[0]
+    browser.set_window_size(640, 900)
+    try:
+        browser.get(server)
+        for path in ("/", f"/q/{record.id}", f"/q/{record.id}/edit", "/publish"):
+            browser.get(server.split("?")[0].rstrip("/") + path)
+            wide = browser.execute_script(
+                "return document.documentElement.scrollWidth - window.innerWidth"
+            )
+            assert wide <= 0, f"{path} is {wide}px wider than the window"
+        # Focus stays visible: a focused link gets an outline.
+        browser.get(server.split("?")[0].rstrip("/") + f"/q/{record.id}")
+        press(browser, "\t")
+        style = browser.execute_script(
+            "return getComputedStyle(document.activeElement).outlineStyle"
+        )
+        assert style not in ("none", "")
+    finally:
+        browser.set_window_size(1280, 900)
+
+
 def _module_text(quiz_id: str, module_id: str) -> str:
     from quizgen.store import Store
 
