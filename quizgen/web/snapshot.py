@@ -120,6 +120,8 @@ class Snapshot:
         held = self._screens.get(question_id)
         if held is not None and held[0] is records:
             return
+        for _records, earlier in self._screens.values():
+            earlier.cancel()  # only the newest form's preparation is worth the time
         rows = kept_rows(records, question_id)
         self._screens = {question_id: (records, self._pool.submit(Screen.of, rows))}
 
