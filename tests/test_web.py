@@ -391,7 +391,9 @@ def parsed_elements(page: str) -> list[tuple[str, dict[str, str | None]]]:
 
 def test_hostile_question_and_module_text_render_as_text(client: TestClient, quiz_id: str) -> None:
     qid = add_hostile_question(quiz_id)
-    for path in ("/", f"/q/{qid}", f"/q/{qid}/edit", "/?q=%3Cscript%3E"):
+    plan = "/publish?course=1&include_pending=1"
+    assert "alert(&#39;q&#39;)" in client.get(plan).text  # the hostile stem is in the plan
+    for path in ("/", f"/q/{qid}", f"/q/{qid}/edit", "/?q=%3Cscript%3E", plan):
         elements = parsed_elements(client.get(path).text)
         scripts = [attrs for tag, attrs in elements if tag == "script"]
         assert scripts == [{"src": "/static/review.js", "defer": None}], path
