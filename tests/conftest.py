@@ -33,6 +33,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "CANVAS_API_TOKEN",
         "CANVAS_BASE_URL",
         "QUIZGEN_DEBUG",
+        "COLUMNS",  # piped output is 160 wide unless a test sets it (cli.console)
         "QUIZGEN_OPENAI_TIMEOUT",
         "QUIZGEN_OPENAI_MAX_ATTEMPTS",
         "QUIZGEN_OPENAI_BACKOFF",
