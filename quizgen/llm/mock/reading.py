@@ -15,23 +15,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from quizgen.llm.mock.words import (
-    AUXILIARIES,
-    DETERMINERS,
-    ERAS,
-    NUMBER_WORDS,
-    PREPOSITIONS,
-    STOP,
-    UNITS,
-    WORD,
-    fold,
-    is_plural,
-    is_verb,
+from quizgen.llm.mock.targets import (
+    Target,
+    find_targets,
+    group_names,
+    names_mid_sentence,
+    stressed,
+    word_spans,
 )
+from quizgen.llm.mock.words import AUXILIARIES, STOP, fold, is_verb, plain_text
 
 MAX_QUOTE_CHARS = 400
 MIN_SENTENCE_WORDS = 5
@@ -39,70 +34,10 @@ MAX_SENTENCE_WORDS = 60
 CACHE_TEXTS = 16
 """Texts whose reading is kept: a quiz has a few modules; a benchmark's thousand stay cheap."""
 
-_NOT_TERMS = frozenset(
-    [
-        "fast",
-        "slow",
-        "large",
-        "small",
-        "long",
-        "short",
-        "high",
-        "low",
-        "new",
-        "old",
-        "good",
-        "bad",
-        "hot",
-        "cold",
-        "warm",
-        "far",
-        "near",
-        "early",
-        "late",
-        "whole",
-        "main",
-        "first",
-        "last",
-        "same",
-        "different",
-        "little",
-        "own",
-        "able",
-        "well-known",
-        "known",
-        "used",
-        "way",
-        "part",
-        "kind",
-        "lot",
-        "number",
-        "rest",
-        "example",
-        "fact",
-        "idea",
-    ]
-)
 _CLAUSE = re.compile(r", (?:and|but|while|so|which|whereas) |; | because | and then ")
 _PRONOUN_START = frozenset(
     ["he", "she", "it", "they", "this", "these", "those", "his", "her", "its", "their", "there"]
 )
-
-
-@dataclass(frozen=True)
-class Target:
-    """A span of a sentence's plain text a question can ask about."""
-
-    start: int
-    end: int
-    text: str
-    kind: str
-    """"number", "name" or "term": distractors and swaps come from the same kind."""
-    group: str
-    """Finer kind: a number's unit ("bc", "percent", "year"), a name's or term's head word."""
-    plural: bool
-    strong: bool = False
-    """Set in bold or italics by the author: the terms the notes themselves stress."""
 
 
 @dataclass(frozen=True)
@@ -180,7 +115,7 @@ def read(content: str) -> Reading:
             start, end = payload
             for s_start, s_end in _split_sentences(content, start, end):
                 quote = content[s_start:s_end].strip()
-                plain = _plain(quote)
+                plain = plain_text(quote)
                 words = len(plain.split())
                 if (
                     len(quote) <= MAX_QUOTE_CHARS
@@ -188,9 +123,9 @@ def read(content: str) -> Reading:
                     and plain.endswith(".")
                 ):
                     found.append((quote, plain, len(sections) - 1))
-    names_mid = _names_mid_sentence(plain for _q, plain, _s in found)
-    raw_targets = [_targets(plain, names_mid, _stressed(quote)) for quote, plain, _s in found]
-    groups = _groups(raw_targets)
+    names_mid = names_mid_sentence(plain for _q, plain, _s in found)
+    raw_targets = [find_targets(plain, names_mid, stressed(quote)) for quote, plain, _s in found]
+    groups = group_names(raw_targets)
     sentences = []
     for index, ((quote, plain, section), targets) in enumerate(
         zip(found, raw_targets, strict=True)
@@ -235,13 +170,6 @@ _ABBREVIATIONS = frozenset(
 _PAIR_ITEM = re.compile(r"^(?P<prompt>[^:–—]{2,60}?)\s*(?::|\s[–—-]\s)\s*(?P<answer>.{3,200})$")
 
 
-def _plain(raw: str) -> str:
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", raw)
-    text = text.replace("**", "").replace("__", "").replace("`", "")
-    text = re.sub(r"(?<![\w*])\*(\S[^*]*?)\*(?![\w*])", r"\1", text)
-    return " ".join(text.split())
-
-
 def _is_title(line: str, longest: int, following: str | None) -> bool:
     """A short line without a final stop, before a capitalised line: a heading that lost its
     markup (PDF, Word and plain-text notes), not a sentence wrapped across lines."""
@@ -272,7 +200,7 @@ def _blocks(content: str) -> Iterable[tuple[str, tuple]]:
         for position_in, n in enumerate(pending):
             following = lines[pending[position_in + 1]] if position_in + 1 < len(pending) else None
             if not run and _is_title(lines[n], longest if len(pending) > 1 else 999, following):
-                yield "heading", (_plain(lines[n]),)
+                yield "heading", (plain_text(lines[n]),)
                 continue
             run.append(n)
         if run:
@@ -288,7 +216,7 @@ def _blocks(content: str) -> Iterable[tuple[str, tuple]]:
         if not stripped or heading or stripped.startswith("|") or _LIST_ITEM.match(line):
             yield from flush()
         if heading:
-            yield "heading", (_plain(heading.group(2)),)
+            yield "heading", (plain_text(heading.group(2)),)
         elif stripped.startswith("|"):
             end = index
             while end < len(lines) and lines[end].strip().startswith("|"):
@@ -302,7 +230,7 @@ def _blocks(content: str) -> Iterable[tuple[str, tuple]]:
             item = _LIST_ITEM.match(line)
             assert item is not None
             text = line[item.end() :].strip()
-            pair = _PAIR_ITEM.match(_plain(text))
+            pair = _PAIR_ITEM.match(plain_text(text))
             if pair:
                 yield "table", ("", (Pair(pair["prompt"], pair["answer"].rstrip("."), text, -1),))
             start = offsets[index] + item.end()
@@ -314,7 +242,7 @@ def _blocks(content: str) -> Iterable[tuple[str, tuple]]:
 
 
 def _table(rows: list[str]) -> tuple[str, tuple[Pair, ...]] | None:
-    cells = [[_plain(c) for c in row.strip("|").split("|")] for row in rows]
+    cells = [[plain_text(c) for c in row.strip("|").split("|")] for row in rows]
     body = [(row, c) for row, c in zip(rows, cells, strict=True) if not all(
         re.fullmatch(r":?-{2,}:?", x.strip()) for x in c)]  # fmt: skip
     if len(body) < 3 or any(len(c) < 2 for _r, c in body):
@@ -336,203 +264,6 @@ def _split_sentences(content: str, start: int, end: int) -> Iterable[tuple[int, 
         begin = match.end()
     if begin < len(chunk):
         yield start + begin, end
-
-
-# -- targets ----------------------------------------------------------------------------------
-
-
-def _tokens(plain: str) -> list[tuple[int, int, str]]:
-    result = []
-    for match in WORD.finditer(plain):
-        word = match.group().rstrip(".")
-        result.append((match.start(), match.start() + len(word), word))
-    return result
-
-
-def _acronym_like(word: str) -> bool:
-    return sum(c.isupper() for c in word) >= 2 or any(c.isdigit() for c in word)
-
-
-def _names_mid_sentence(plains: Iterable[str]) -> frozenset[str]:
-    found = set()
-    for plain in plains:
-        for _s, _e, word in _tokens(plain)[1:]:
-            if word[:1].isupper():
-                found.add(word)
-    return frozenset(found)
-
-
-def _joined(plain: str, a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
-    return plain[a[1] : b[0]] == " "
-
-
-_STRESS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__|(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])")
-
-
-def _stressed(quote: str) -> frozenset[str]:
-    """Phrases the author set in bold or italics, as plain text."""
-    found = (next(g for g in m.groups() if g) for m in _STRESS.finditer(quote))
-    return frozenset(_plain(text).strip(" .,;:") for text in found)
-
-
-def _targets(plain: str, names_mid: frozenset[str], stressed: frozenset[str]) -> tuple[Target, ...]:
-    tokens = _tokens(plain)
-    taken: list[Target] = []
-    used = [False] * len(tokens)
-
-    def add(first: int, last: int, kind: str, group: str, strong: bool = False) -> None:
-        start, end = tokens[first][0], tokens[last][1]
-        text = plain[start:end]
-        taken.append(Target(start, end, text, kind, group, is_plural(tokens[last][2]), strong))
-        for n in range(first, last + 1):
-            used[n] = True
-
-    # Stressed phrases first: the author marked them as what the sentence is about.
-    for phrase in sorted(stressed, key=len, reverse=True):
-        words = phrase.split()
-        for n in range(len(tokens) - len(words) + 1):
-            if [t[2] for t in tokens[n : n + len(words)]] == words and not any(
-                used[n : n + len(words)]
-            ):
-                kind = "name" if phrase[:1].isupper() and n > 0 else "term"
-                add(n, n + len(words) - 1, kind, "stressed" if kind == "term" else "name", True)
-                break
-
-    # Numbers: digits with their unit ("509 BC", "86 percent", "32 bits"), number words.
-    for n, (_s, _e, word) in enumerate(tokens):
-        if used[n]:
-            continue
-        lower = word.casefold()
-        if re.fullmatch(r"\d[\d,.]*s?", word):
-            last, group = n, ""
-            if n + 1 < len(tokens) and _joined(plain, tokens[n], tokens[n + 1]):
-                unit = tokens[n + 1][2].casefold()
-                if unit in UNITS or unit in ERAS:
-                    last, group = n + 1, unit
-            if not group:
-                digits = word.rstrip("s").replace(",", "")
-                group = "decade" if word.endswith("s") else (
-                    "year" if len(digits) == 4 and digits.isdigit() else "number")  # fmt: skip
-            if not any(used[n : last + 1]):
-                add(n, last, "number", group)
-
-    for n, (_s, _e, word) in enumerate(tokens):
-        if (
-            not used[n]
-            and word.casefold() in NUMBER_WORDS
-            and not (n + 1 < len(tokens) and tokens[n + 1][2][:1].isupper() and word[:1].isupper())
-        ):
-            add(n, n, "number", "count")
-
-    # Names: runs of capitalised words ("Battle of Zama"); a sentence's first word only when
-    # the text capitalises it elsewhere too, or it is an acronym, or a name follows it.
-    n = 0
-    while n < len(tokens):
-        word = tokens[n][2]
-        if not word[:1].isupper():
-            n += 1
-            continue
-        last = n
-        while last + 1 < len(tokens) and _joined(plain, tokens[last], tokens[last + 1]):
-            following = tokens[last + 1][2]
-            if following[:1].isupper():
-                last += 1
-            elif (
-                following == "of"
-                and last + 2 < len(tokens)
-                and tokens[last + 2][2][:1].isupper()
-                and _joined(plain, tokens[last + 1], tokens[last + 2])
-            ):
-                last += 2
-            else:
-                break
-        first = n
-        if first == 0 and tokens[0][2].casefold() in STOP:
-            first = 1
-        if first <= last:
-            lone = first == last
-            keep = not (first == 0 and lone) or _acronym_like(word) or word in names_mid
-            keep = keep and not any(used[first : last + 1])
-            if keep and not (lone and tokens[first][2].casefold() in NUMBER_WORDS):
-                kind = "acronym" if lone and _acronym_like(tokens[first][2]) else "name"
-                add(first, last, "name", kind)
-        n = last + 1
-
-    # Terms: what "called"/"known as" names, and noun phrases after a determiner or preposition
-    # (or opening the sentence), cut before the verb.
-    n = 0
-    while n < len(tokens):
-        word = tokens[n][2]
-        lower = word.casefold()
-        opens = n == 0 and lower not in STOP and not used[0]
-        after = n > 0 and tokens[n - 1][2].casefold() in DETERMINERS | PREPOSITIONS | {
-            "called", "named"}  # fmt: skip
-        if used[n] or not (opens or after) or lower in STOP or not _wordish(word, n):
-            n += 1
-            continue
-        if tokens[n - 1][2].casefold() == "to" and is_verb(lower) if n > 0 else False:
-            n += 1
-            continue
-        last = n
-        while (
-            last + 1 < len(tokens)
-            and last - n < 3
-            and _joined(plain, tokens[last], tokens[last + 1])
-            and not used[last + 1]
-            and tokens[last + 1][2].casefold() not in STOP
-            and _wordish(tokens[last + 1][2], last + 1)
-        ):
-            last += 1
-        # The verb after a subject ("plates move", "network connects devices"): cut before it.
-        for m in range(n + 1, last + 1):
-            if is_verb(tokens[m][2].casefold()):
-                last = m - 1
-                break
-        while last >= n and tokens[last][2].casefold().endswith("ly"):
-            last -= 1
-        while last > n and tokens[n][2].casefold() in _NOT_TERMS:
-            n += 1
-        followed = last + 1 < len(tokens) and _joined(plain, tokens[last], tokens[last + 1])
-        if followed and tokens[last + 1][2][:1].isupper():
-            n = last + 1
-            continue
-        if last >= n and not (opens and last == n and is_verb(lower)):
-            words = [tokens[m][2].casefold() for m in range(n, last + 1)]
-            single = len(words) == 1
-            weak = single and (len(words[0]) < 4 or words[0] in _NOT_TERMS or is_verb(words[0]))
-            if not weak and "'" not in plain[tokens[n][0] : tokens[last][1]]:
-                add(n, last, "term", words[-1])
-        n = max(last, n) + 1
-    return tuple(sorted(taken, key=lambda t: t.start))
-
-
-def _wordish(word: str, position: int) -> bool:
-    """A lower-case word (or the sentence's first word), not a number."""
-    if any(c.isdigit() for c in word) or word.casefold() in NUMBER_WORDS:
-        return False
-    return word[:1].islower() or position == 0
-
-
-def _groups(all_targets: list[tuple[Target, ...]]) -> dict[tuple[str, str], str]:
-    """Names share a group when two or more end in one word ("Nazca Plate", "Indian Plate");
-    terms when their head words match ("divergent boundary", "transform boundary")."""
-    heads: Counter[tuple[str, str]] = Counter()
-    seen: set[tuple[str, str]] = set()
-    for targets in all_targets:
-        for t in targets:
-            key = (t.kind, fold(t.text))
-            if t.kind in ("name", "term") and key not in seen:
-                seen.add(key)
-                heads[(t.kind, fold(t.text).split()[-1])] += 1
-    groups: dict[tuple[str, str], str] = {}
-    for kind, text in seen:
-        head = text.split()[-1]
-        if kind == "name" and heads[(kind, head)] >= 2 and len(text.split()) > 1:
-            groups[(kind, text)] = head
-        elif kind == "term":
-            groups[(kind, text)] = head if heads[(kind, head)] >= 2 else (
-                "plural" if is_plural(head) else "singular")  # fmt: skip
-    return groups
 
 
 def _units(index: int, plain: str, targets: tuple[Target, ...]) -> tuple[Unit, ...]:
@@ -569,7 +300,7 @@ def _subjects(sentences: list[Sentence]) -> Iterable[Pair]:
         before = plain[: first.start].strip().casefold()
         if before not in ("", "the", "a", "an"):
             continue
-        tokens = _tokens(plain)
+        tokens = word_spans(plain)
         verb = next(
             (
                 t

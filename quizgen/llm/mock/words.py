@@ -156,3 +156,11 @@ def stem(word: str) -> str:
 
 def content_stems(text: str) -> list[str]:
     return [stem(w) for w in re.findall(r"[^\W_]+", text.casefold()) if w not in STOP]
+
+
+def plain_text(raw: str) -> str:
+    """Markdown emphasis, code and link markup removed, spaces collapsed."""
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", raw)
+    text = text.replace("**", "").replace("__", "").replace("`", "")
+    text = re.sub(r"(?<![\w*])\*(\S[^*]*?)\*(?![\w*])", r"\1", text)
+    return " ".join(text.split())
