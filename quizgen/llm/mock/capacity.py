@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from quizgen.llm.mock.planning import Batches, candidates
-from quizgen.llm.mock.reading import read
+from quizgen.llm.mock.reading import usable_sentences
 
 
 def batch_capacity(content: str, batches: Batches, batch_key: str, topic: str) -> int:
@@ -31,7 +31,7 @@ what generating it costs."""
 
 def module_capacity(content: str, batches: Batches, topic: str) -> tuple[int, int, int]:
     """(usable sentences, questions the mock can write, questions asked) for one module."""
-    sentences = len(read(content).sentences)
+    sentences = usable_sentences(content)
     asked = sum(count for _k, _t, count in batches)
     if asked <= SURELY_ENOUGH * sentences:
         return sentences, asked, asked

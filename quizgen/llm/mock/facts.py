@@ -19,10 +19,13 @@ from quizgen.llm.mock.reading import Reading, Target, Unit
 from quizgen.llm.mock.words import NUMBER_WORDS, STOP, capitalise, content_stems, fold, stem
 
 GAP = "____"
+SAMPLE = 32
+"""Others of a kind looked at per tier: plenty for three distractors, cheap in a long text."""
 
 
 def _mentions(text: str, phrase: str) -> int:
-    return len(re.findall(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text, re.IGNORECASE))
+    """How often `phrase` stands in `text` as whole words (case, punctuation aside)."""
+    return f" {fold(text)} ".count(f" {fold(phrase)} ")
 
 
 def askable(reading: Reading, unit: Unit, rng: random.Random) -> list[Target]:
@@ -31,10 +34,10 @@ def askable(reading: Reading, unit: Unit, rng: random.Random) -> list[Target]:
     plain = reading.sentences[unit.sentence].plain
     found = [t for t in unit.targets if _mentions(plain, t.text) == 1 and len(t.text) >= 2]
     rng.shuffle(found)
-    return sorted(found, key=_priority)
+    return sorted(found, key=priority)
 
 
-def _priority(target: Target) -> int:
+def priority(target: Target) -> int:
     """Dates, measures and names make the clearest questions; then terms of a family
     ("divergent boundary"); then lone nouns; counts ("two plates") last."""
     if target.strong:
@@ -166,22 +169,23 @@ def same_kind(
     """Up to `k` other targets of the target's kind (same group first), none of them in
     `avoid_text` or sharing a word with the target or each other."""
     tiers = [reading.pools.get((target.kind, target.group), ())]
+    if target.strong and target.kind == "term":
+        tiers.insert(0, reading.pools.get(("term", "strong"), ()))  # terms the notes stress too
     if target.kind == "number":
         tiers.append(tuple(_invented_numbers(target, rng)))
     elif not strict or target.group in ("name", "acronym"):
         tiers.append(reading.pools.get((target.kind, ""), ()))
     folded = fold(avoid_text)
-    words = set(content_stems(avoid_text))
+    words = content_stems(avoid_text)
     picked: list[str] = []
     for tier in tiers:
-        options = list(tier)
-        rng.shuffle(options)
+        options = rng.sample(tier, min(len(tier), SAMPLE))
         for text in options:
             if len(picked) >= k:
                 return picked
             if f" {fold(text)} " in f" {folded} " or _related(text, target.text, target.kind):
                 continue
-            if set(content_stems(text)) <= words:
+            if (content_stems(text)) <= words:
                 continue  # the sentence supports it ("cell division" beside "division of cells")
             if target.kind == "term" and (text.casefold().endswith("s") != target.plural):
                 continue

@@ -9,14 +9,16 @@ explains them, or under the name or term the text mentions them with ("218 BC" a
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 import re
 from collections.abc import Iterator, Sequence
 
 from quizgen.llm.mock.builders import Candidate, question
+from quizgen.llm.mock.facts import priority
 from quizgen.llm.mock.reading import Pair, Reading, Target
-from quizgen.llm.mock.words import capitalise, fold, stem
+from quizgen.llm.mock.words import CACHE_WORDS, capitalise, fold, stem
 
 MAX_SETS = 60
 _SECTION_ASKS = (
@@ -26,11 +28,13 @@ _SECTION_ASKS = (
 _ANCHOR_ASKS = (
     "Sort each detail under the one the notes mention it with: {listing}.",
     "The notes mention each of these details with one of {listing}. Sort them.",
+    "Which of {listing} do the notes connect with each detail?",
 )
 
 
-def _words(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[^\W_]+", text.casefold()) if len(w) > 2}
+@functools.lru_cache(maxsize=CACHE_WORDS)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in re.findall(r"[^\W_]+", text.casefold()) if len(w) > 2)
 
 
 def _listing(names: Sequence[str]) -> str:
@@ -128,31 +132,45 @@ def _by_section(reading: Reading, rng: random.Random, depth: int) -> Iterator[Ca
 def _by_anchor(
     reading: Reading, sentences: Sequence[int], rng: random.Random, depth: int
 ) -> Iterator[Candidate]:
+    """Categories named by terms of one family ("divergent boundary", "transform boundary"),
+    then by names or terms several sentences share; a detail goes under the one category it
+    is mentioned with, and a detail mentioned with two is left out."""
     mentions: dict[str, set[int]] = {}
     shown: dict[str, str] = {}
+    families: dict[str, set[str]] = {}
     for index in sentences:
         for target in reading.sentences[index].targets:
             if target.kind != "number":
                 mentions.setdefault(fold(target.text), set()).add(index)
                 shown.setdefault(fold(target.text), target.text)
+            if target.kind == "term" and target.group not in ("singular", "plural", "stressed"):
+                families.setdefault(target.group, set()).add(fold(target.text))
+    combos: list[tuple[str, ...]] = []
+    for members in families.values():
+        ordered = sorted(members)
+        combos += [c for size in (3, 2) for c in itertools.combinations(ordered[:5], size)]
     anchors = sorted((a for a, found in mentions.items() if len(found) >= 2),
                      key=lambda a: (-len(mentions[a]), a))  # fmt: skip
-    combos = [c for size in (2, 3) for c in itertools.combinations(anchors[:12], size)]
-    rng.shuffle(combos)
-    for combo in combos[: 2 * MAX_SETS]:
-        if any(_words(a) & _words(b) for a, b in itertools.combinations(combo, 2)):
-            continue
-        groups = []
+    shared = [c for size in (2, 3) for c in itertools.combinations(anchors[:12], size)]
+    shared = [
+        c for c in shared if not any(_words(a) & _words(b) for a, b in itertools.combinations(c, 2))
+    ]
+    rng.shuffle(shared)
+    for combo in [*combos, *shared][: 2 * MAX_SETS]:
+        with_anchor: dict[str, set[str]] = {}
+        where: dict[str, tuple[Target, int]] = {}
         for anchor in combo:
-            found = []
-            for index in sorted(mentions[anchor]):
-                others = [a for a in combo if a != anchor and index in mentions[a]]
-                if others:
-                    continue
+            for index in mentions[anchor]:
                 for target in reading.sentences[index].targets:
-                    if not any(_words(target.text) & _words(a) for a in combo):
-                        found.append((target, index))
-            groups.append(found)
+                    key = fold(target.text)
+                    if key in combo or any(_words(target.text) & _words(a) for a in combo):
+                        continue
+                    with_anchor.setdefault(key, set()).add(anchor)
+                    where.setdefault(key, (target, index))
+        groups = [
+            [where[k] for k, found in sorted(with_anchor.items()) if found == {anchor}]
+            for anchor in combo
+        ]
         yield from _categories(reading, [shown[a] for a in combo], groups, rng, "anchor", depth)
 
 
@@ -169,6 +187,7 @@ def _categories(
     example: tuple[Target, int] | None = None
     for name, found in zip(names, groups, strict=True):
         rng.shuffle(found)
+        found = [pair for pair in found if priority(pair[0]) < 3]  # no bare counts ("two")
         items: list[str] = []
         for target, index in found:
             key = fold(target.text)
@@ -178,10 +197,10 @@ def _categories(
                 items.append(target.text)
                 taken.add(key)
                 example = example or (target, index)
-        if len(items) < 2:
+        if not items:
             return
         categories.append({"name": name, "items": items})
-    if example is None:
+    if example is None or sum(len(c["items"]) for c in categories) < 4:
         return
     sentence = reading.sentences[example[1]]
     listing = ", ".join(f"“{n}”" for n in names[:-1]) + f" or “{names[-1]}”"

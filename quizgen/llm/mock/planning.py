@@ -137,21 +137,26 @@ def choose(
     asked = _Asked(read(content), avoided)
     chosen: list[dict] = []
     later: list[dict] = []
+    last: list[dict] = []
     for candidate in candidates(content, qtype, batch_key, batches, topic):
         if fold(candidate.question["question_text"]) in avoided:
             continue
         covering = asked.covering(candidate.fact) if candidate.fact and not candidate.split else []
         if covering:
-            # Asked already: a blank on another part of it is a last resort, never a repeat.
+            # Asked already: another part of it is a last resort (a statement of it, the very
+            # last), only when the text has nothing else left.
             if candidate.key and all(
                 f" {fold(candidate.key)} " in asked.folded[n] for n in covering
             ):
                 later.append(candidate.question)
+            else:
+                last.append(candidate.question)
             continue
         chosen.append(json.loads(json.dumps(candidate.question)))
         if len(chosen) >= count:
             return chosen
-    return chosen + [json.loads(json.dumps(q)) for q in later[: count - len(chosen)]]
+    rest = [*later, *last][: count - len(chosen)]
+    return chosen + [json.loads(json.dumps(question)) for question in rest]
 
 
 COVERED = 0.7
@@ -165,7 +170,7 @@ class _Asked:
 
     def __init__(self, reading: Reading, avoided: Iterable[str]) -> None:
         self.reading = reading
-        kept = [(text, set(content_stems(text))) for text in avoided]
+        kept = [(text, (content_stems(text))) for text in avoided]
         kept = [(text, words) for text, words in kept if len(words) >= 3]
         self.folded = [f" {text} " for text, _words in kept]
         self.texts = [words for _text, words in kept]
@@ -180,7 +185,7 @@ class _Asked:
             return []
         plain = self.reading.sentences[fact.sentence].plain
         hits: dict[int, int] = {}
-        for word in set(content_stems(plain[fact.start : fact.end])):
+        for word in content_stems(plain[fact.start : fact.end]):
             for number in self.postings.get(word, ()):
                 hits[number] = hits.get(number, 0) + 1
         return [n for n, count in hits.items() if count >= COVERED * len(self.texts[n])]

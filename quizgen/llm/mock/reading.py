@@ -31,7 +31,7 @@ from quizgen.llm.mock.words import AUXILIARIES, STOP, fold, is_verb, plain_text
 MAX_QUOTE_CHARS = 400
 MIN_SENTENCE_WORDS = 5
 MAX_SENTENCE_WORDS = 60
-CACHE_TEXTS = 16
+CACHE_TEXTS = 64
 """Texts whose reading is kept: a quiz has a few modules; a benchmark's thousand stay cheap."""
 
 _CLAUSE = re.compile(r", (?:and|but|while|so|which|whereas) |; | because | and then ")
@@ -99,30 +99,15 @@ def digest_of(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
+def usable_sentences(content: str) -> int:
+    """How many sentences `read` would find, without reading them (for a quick estimate)."""
+    return len(_outline(content)[1])
+
+
 @functools.lru_cache(maxsize=CACHE_TEXTS)
 def read(content: str) -> Reading:
     """The reading of one text; see the module docstring."""
-    sections: list[str] = [""]
-    found: list[tuple[str, str, int]] = []
-    tables: list[tuple[str, tuple[Pair, ...]]] = []
-    for block in _blocks(content):
-        kind, payload = block
-        if kind == "heading":
-            sections.append(payload[0])
-        elif kind == "table":
-            tables.append((payload[0], payload[1]))
-        else:
-            start, end = payload
-            for s_start, s_end in _split_sentences(content, start, end):
-                quote = content[s_start:s_end].strip()
-                plain = plain_text(quote)
-                words = len(plain.split())
-                if (
-                    len(quote) <= MAX_QUOTE_CHARS
-                    and MIN_SENTENCE_WORDS <= words <= MAX_SENTENCE_WORDS
-                    and plain.endswith(".")
-                ):
-                    found.append((quote, plain, len(sections) - 1))
+    sections, found, tables = _outline(content)
     names_mid = names_mid_sentence(plain for _q, plain, _s in found)
     raw_targets = [find_targets(plain, names_mid, stressed(quote)) for quote, plain, _s in found]
     groups = group_names(raw_targets)
@@ -146,6 +131,8 @@ def read(content: str) -> Reading:
             seen.add(key)
             pools.setdefault((target.kind, target.group), []).append(target.text)
             pools.setdefault((target.kind, ""), []).append(target.text)
+            if target.strong:
+                pools.setdefault((target.kind, "strong"), []).append(target.text)
     true_texts = {fold(s.plain) for s in sentences}
     true_texts.update(fold(s.plain[u.start : u.end]) for s in sentences for u in s.units)
     return Reading(
@@ -157,6 +144,33 @@ def read(content: str) -> Reading:
         pools={key: tuple(texts) for key, texts in pools.items()},
         true_texts=frozenset(true_texts),
     )
+
+
+def _outline(
+    content: str,
+) -> tuple[list[str], list[tuple[str, str, int]], list[tuple[str, tuple[Pair, ...]]]]:
+    """Sections, usable sentences (quote, plain text, section) and tables of a text."""
+    sections: list[str] = [""]
+    found: list[tuple[str, str, int]] = []
+    tables: list[tuple[str, tuple[Pair, ...]]] = []
+    for kind, payload in _blocks(content):
+        if kind == "heading":
+            sections.append(payload[0])
+        elif kind == "table":
+            tables.append((payload[0], payload[1]))
+        else:
+            start, end = payload
+            for s_start, s_end in _split_sentences(content, start, end):
+                quote = content[s_start:s_end].strip()
+                plain = plain_text(quote)
+                words = len(plain.split())
+                if (
+                    len(quote) <= MAX_QUOTE_CHARS
+                    and MIN_SENTENCE_WORDS <= words <= MAX_SENTENCE_WORDS
+                    and plain.endswith(".")
+                ):
+                    found.append((quote, plain, len(sections) - 1))
+    return sections, found, tables
 
 
 # -- blocks and sentences ---------------------------------------------------------------------
@@ -313,6 +327,7 @@ def _subjects(sentences: list[Sentence]) -> Iterable[Pair]:
             continue
         prompt = plain[first.start : verb[0]].strip(" ,")
         answer = plain[verb[0] : -1].strip()
+        answer = re.sub(r"^(?:is|are|was|were) (?=(?:the|a|an) )", "", answer)  # "Is the …"
         if len(prompt.split()) > 5 or not 3 <= len(answer.split()) <= 16:
             continue
         yield Pair(prompt, answer, sentence.quote, sentence.index)

@@ -11,12 +11,14 @@ Plain word lists, no grammar model: a phrase the lists miss costs a question, ne
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from quizgen.llm.mock.words import (
+    CACHE_WORDS,
     DETERMINERS,
     ERAS,
     NUMBER_WORDS,
@@ -32,6 +34,8 @@ from quizgen.llm.mock.words import (
 
 _NOT_TERMS = frozenset(
     [
+        "notes",
+        "according",
         "fast",
         "slow",
         "large",
@@ -92,12 +96,11 @@ class Target:
     """Set in bold or italics by the author: the terms the notes themselves stress."""
 
 
-def word_spans(plain: str) -> list[tuple[int, int, str]]:
-    result = []
-    for match in WORD.finditer(plain):
-        word = match.group().rstrip(".")
-        result.append((match.start(), match.start() + len(word), word))
-    return result
+@functools.lru_cache(maxsize=CACHE_WORDS)
+def word_spans(plain: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, word) of every word of a sentence."""
+    found = ((m.start(), m.group().rstrip(".")) for m in WORD.finditer(plain))
+    return tuple((start, start + len(word), word) for start, word in found)
 
 
 def _acronym_like(word: str) -> bool:

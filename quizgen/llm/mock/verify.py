@@ -31,13 +31,13 @@ def _negated(text: str) -> bool:
 
 
 def _share(claim: str, words: set[str]) -> float:
-    own = set(content_stems(claim))
+    own = content_stems(claim)
     return len(own & words) / len(own) if own else 0.0
 
 
 def _holds(claim: str, quote: str) -> bool:
-    words = set(content_stems(quote))
-    return set(content_stems(claim)) <= words and _negated(claim) == _negated(quote)
+    words = content_stems(quote)
+    return (content_stems(claim)) <= words and _negated(claim) == _negated(quote)
 
 
 def verify_answer(item: VerificationItem) -> dict[str, Any]:
@@ -45,8 +45,8 @@ def verify_answer(item: VerificationItem) -> dict[str, Any]:
     answer: list[str]
     if item.question_type == "multiple_choice":
         plain = _plain(item.quote).casefold()
-        quote_words = set(content_stems(item.quote))
-        rest = quote_words - set(content_stems(item.question_text))
+        quote_words = content_stems(item.quote)
+        rest = quote_words - (content_stems(item.question_text))
         scores = [
             (
                 " ".join(option.casefold().split()) in plain,

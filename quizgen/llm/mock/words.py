@@ -6,9 +6,13 @@ purpose: a word the lists miss only costs the mock a question, never a wrong one
 
 from __future__ import annotations
 
+import functools
 import re
 
 _SPLIT = str.split
+
+CACHE_WORDS = 16384
+"""Entries of each word cache: bounded, so a long run's memory stays flat."""
 
 STOP = frozenset(
     _SPLIT(
@@ -20,7 +24,8 @@ STOP = frozenset(
         whether it they he she we you i them him us there here is are was were be been being has
         have had do does did can could will would may might must shall should not never also
         only often usually still even just very more less much then too up down out off again
-        once per via around along against upon inside outside instead back one"""
+        once per via around along against upon inside outside instead back one
+        according"""
     )
 )
 DETERMINERS = frozenset(
@@ -119,6 +124,7 @@ WORD = re.compile(r"[^\W_][\w'’.-]*[^\W_]|[^\W_]")
 """A word with inner apostrophes, dots and hyphens ("other's", "example.com", "Wi-Fi")."""
 
 
+@functools.lru_cache(maxsize=CACHE_WORDS)
 def is_verb(word: str) -> bool:
     """Whether a lower-case word reads as a verb form ("connects", "rejected", "led")."""
     if word in _IRREGULAR_PAST or word in _VERB_BASES:
@@ -136,6 +142,7 @@ def is_plural(word: str) -> bool:
     return word.endswith("s") and not word.endswith(("ss", "us", "is", "ics"))
 
 
+@functools.lru_cache(maxsize=CACHE_WORDS)
 def fold(text: str) -> str:
     """Case, punctuation and spacing folded away: how the mock tells two questions apart."""
     return " ".join(re.findall(r"[^\W_]+", text.casefold()))
@@ -145,6 +152,7 @@ def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@functools.lru_cache(maxsize=CACHE_WORDS)
 def stem(word: str) -> str:
     """A rough stem, so "plates" and "plate" are one word to the mock."""
     word = word.casefold()
@@ -154,8 +162,10 @@ def stem(word: str) -> str:
     return word
 
 
-def content_stems(text: str) -> list[str]:
-    return [stem(w) for w in re.findall(r"[^\W_]+", text.casefold()) if w not in STOP]
+@functools.lru_cache(maxsize=CACHE_WORDS)
+def content_stems(text: str) -> frozenset[str]:
+    """The stems of a text's content words (function words left out)."""
+    return frozenset(stem(w) for w in re.findall(r"[^\W_]+", text.casefold()) if w not in STOP)
 
 
 def plain_text(raw: str) -> str:
