@@ -89,10 +89,7 @@ def candidates(
         batches = (*batches, (batch_key, qtype, 1))
     dealt = shares(reading.digest, len(reading.sentences), tuple(sorted(batches)))
     own = dealt.get(share_key, ())
-    rest = sorted(
-        (i for i in range(len(reading.sentences)) if i not in set(own)),
-        key=lambda i: _hash(reading.digest, batch_key, i),
-    )
+    rest = _rest(reading, qtype, share_key, batches, dealt)
     builder = BUILDERS[qtype]
     seen: set[str] = set()
     planned = next((c for key, kind, c in batches if key == batch_key and kind == qtype), 1)
@@ -108,6 +105,42 @@ def candidates(
             if key not in seen:
                 seen.add(key)
                 yield candidate
+
+
+SINGLE_FACT = ("multiple_choice", "fill_in_blank", "true_false")
+"""Types whose question states or blanks one fact: two of them on one fact give each other away."""
+
+
+def _rest(
+    reading: Reading,
+    qtype: str,
+    own_key: str,
+    batches: Batches,
+    dealt: dict[str, tuple[int, ...]],
+) -> list[int]:
+    """Sentences beyond a batch's share it may draw on. A single-fact question takes only what
+    the other batches leave: the end of a single-fact batch's share past the facts its count
+    needs, then the shares of matching, categorization and multiple answer (which state no
+    single fact in a stem). Other types take any sentence."""
+
+    def order(found: Iterable[int]) -> list[int]:
+        return sorted(found, key=lambda i: _hash(reading.digest, own_key, i))
+
+    others = [(key, kind, count) for key, kind, count in sorted(batches) if key != own_key]
+    if qtype not in SINGLE_FACT:
+        return order(i for key, _kind, _count in others for i in dealt.get(key, ()))
+    spare: list[int] = []
+    free: list[int] = []
+    for key, kind, count in others:
+        if kind not in SINGLE_FACT:
+            free += dealt.get(key, ())
+            continue
+        facts = 0
+        for index in dealt.get(key, ()):
+            if facts >= count:
+                spare.append(index)
+            facts += len(reading.sentences[index].units)
+    return order(spare) + order(free)
 
 
 def identity(question: dict) -> str:
