@@ -621,3 +621,20 @@ def test_the_repeat_check_prepared_when_the_form_opened_sees_later_changes(
     answer = post(client, guard, f"/q/{edited.id}/edit", **fields)
     assert answer.status_code == 422
     assert "duplicate_question" in answer.text
+
+
+def test_approve_clean_leaves_flagged_questions_and_undoes_as_one(
+    client: TestClient, guard: Guard, cli: CliRunner, quiz_id: str
+) -> None:
+    flagged = add_hostile_question(quiz_id)  # pending, flagged key_disputed
+    before = cli_state(cli, quiz_id)
+    post(client, guard, "/approve-clean", batch="imported_hostile")
+    assert "approved 0 clean" in client.get("/").text
+    assert cli_state(cli, quiz_id) == before
+    batch = "cells_multiple_choice_10"
+    post(client, guard, "/approve-clean", batch=batch)
+    approved = cli_state(cli, quiz_id)["questions"]["approved"]
+    assert {q.id for q in questions(quiz_id) if q.batch_key == batch} == set(approved)
+    assert flagged not in approved
+    post(client, guard, "/undo")
+    assert cli_state(cli, quiz_id)["questions"] == before["questions"]
