@@ -103,7 +103,8 @@ _PAIRS = """
     promote inhibit | accelerate slow | expand contract | open close | add remove | gain release
     import export | enter leave | enter exit | input output | produce consume | build break
     same different | similar different | always never | all none | many few | maximum minimum
-    first last | start end | begin end | dominant recessive | aerobic anaerobic | warm cool
+    first last | start end | begin end | began end | dominant recessive | aerobic anaerobic
+    warm cool
     hot cold | heat cool | visible invisible | soluble insoluble | living nonliving
     biotic abiotic | include exclude | accept reject | true false | allow prevent
     øke minke | øker minker | mer mindre | større mindre | høyere lavere | før etter

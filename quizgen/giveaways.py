@@ -172,10 +172,11 @@ def _another_fact(answer: Answer, kind: str, teller: _Teller) -> bool:
     question open)."""
     if not answer.words:
         return teller.kind != "true_false"
-    if not teller.asks & answer.stem:
+    # The teller asks a word of this very sentence: its whole answer stands in this stem.
+    if not teller.asks or not teller.asks <= answer.stem:
         return False
     if kind == teller.kind == "fill_in_blank":
-        return not teller.asks & answer.clause
+        return not teller.asks <= answer.clause
     return True
 
 
