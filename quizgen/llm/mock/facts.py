@@ -16,7 +16,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from quizgen.llm.mock.reading import Reading, Target, Unit
-from quizgen.llm.mock.words import NUMBER_WORDS, STOP, capitalise, content_stems, fold, stem
+from quizgen.llm.mock.words import (
+    NUMBER_WORDS,
+    STOP,
+    capitalise,
+    content_stems,
+    fold,
+    is_plural,
+    stem,
+)
 
 GAP = "____"
 SAMPLE = 32
@@ -173,7 +181,7 @@ def same_kind(
         tiers.insert(0, reading.pools.get(("term", "strong"), ()))  # terms the notes stress too
     if target.kind == "number":
         tiers.append(tuple(_invented_numbers(target, rng)))
-    elif not strict or target.group in ("name", "acronym"):
+    elif not strict:
         tiers.append(reading.pools.get((target.kind, ""), ()))
     folded = fold(avoid_text)
     words = content_stems(avoid_text)
@@ -189,6 +197,17 @@ def same_kind(
                 continue  # the sentence supports it ("cell division" beside "division of cells")
             if target.kind == "term" and (text.casefold().endswith("s") != target.plural):
                 continue
+            if (
+                strict
+                and target.kind == "name"
+                and (
+                    len(text.split()) != len(target.text.split())
+                    or is_plural(text) != is_plural(target.text)
+                )
+            ):
+                continue  # "the Earth" is not swapped for "the San Andreas Fault"
+            if target.group == "count" and is_plural(text) != is_plural(target.text):
+                continue  # "thousands of years", never "four of years"
             if any(_related(text, other, target.kind) for other in picked):
                 continue
             picked.append(lower_first(text) if target.kind == "term" else text)
@@ -200,7 +219,12 @@ def _invented_numbers(target: Target, rng: random.Random) -> Iterable[str]:
     text = target.text
     word = text.split()[0]
     if word.casefold() in NUMBER_WORDS:
-        words = [w for w in NUMBER_WORDS if not w.endswith("s") and w != word.casefold()]
+        plural, small = word.casefold().endswith("s"), NUMBER_WORDS[word.casefold()] <= 20
+        words = [
+            w
+            for w, value in NUMBER_WORDS.items()
+            if w.endswith("s") == plural and (value <= 20) == small and w != word.casefold()
+        ]
         rng.shuffle(words)
         yield from (w.capitalize() if word[0].isupper() else w for w in words)
         return
@@ -211,6 +235,8 @@ def _invented_numbers(target: Target, rng: random.Random) -> Iterable[str]:
     rest = text[len(word) :]
     suffix = "s" if word.endswith("s") else ""
     steps = (10, -10, 20, 5, -5, 30) if value >= 100 else (2, -2, 3, 4, -3, 6)
+    if target.group == "decade":
+        steps = (10, -10, 20, -20, 30, 40)
     for step in steps:
         if value + step > 0 and value + step != value:
             yield f"{value + step}{suffix}{rest}"

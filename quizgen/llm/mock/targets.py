@@ -210,8 +210,10 @@ def find_targets(
             keep = not (first == 0 and lone) or _acronym_like(word) or word in names_mid
             keep = keep and not any(used[first : last + 1])
             if keep and not (lone and tokens[first][2].casefold() in NUMBER_WORDS):
+                before = [t[2] for t in tokens[max(0, first - 3) : first]]
+                after_the = "the" in [w.casefold() for w in before if w.islower() or w == "The"]
                 kind = "acronym" if lone and _acronym_like(tokens[first][2]) else "name"
-                add(first, last, "name", kind)
+                add(first, last, "name", "the name" if kind == "name" and after_the else kind)
         n = last + 1
 
     # Terms: what "called"/"known as" names, and noun phrases after a determiner or preposition
