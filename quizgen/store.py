@@ -13,6 +13,9 @@ Why it looks like this:
   takes it over — when it has expired, when its host is this one but booted since, or when its
   process on this host is gone. A pid alone is not enough: pids are reused, and two containers
   sharing a database both run as pid 1.
+- A batch waiting on an OpenAI Batch API job (`api_lease_id`, an open ask in a job that has
+  not failed, expired or been cancelled, or queued for the next one) is not leased by time:
+  its owner is the job, which may take 24 h, and no other run claims it (`owned_by_jobs_tx`).
 - WAL mode so `quizgen status` can read while `create` writes, with `synchronous=NORMAL`: a
   commit is durable against a killed process (the promise of `retry`); a power cut or an OS
   crash can lose the last commits before the next checkpoint, never the database's consistency
@@ -63,6 +66,8 @@ DEFAULT_DB = "quizgen.db"
 MIGRATIONS_TABLE = "_quizgen_migrations"
 LEASE_SECONDS = 60.0
 """How long a batch lease lasts unless renewed; a live run renews it every third of that."""
+DEAD_JOB_STATUSES = ("failed", "expired", "cancelling", "cancelled")
+"""Remote Batch API statuses after which a job answers nothing more it has not answered."""
 BUSY_TIMEOUT = 30.0
 """Seconds a command waits for another's write lock before saying the database is busy."""
 
@@ -104,6 +109,11 @@ def _boot_id() -> str:
         return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
     except OSError:
         return ""
+
+
+def api_lease_id(quiz_id: str) -> str:
+    """The run id that holds a Batch API quiz's batches from submit to the last collect."""
+    return f"batch-api-{quiz_id}"
 
 
 def lease_alive(
@@ -1214,7 +1224,8 @@ def claim_batches_tx(
     """Lease every unfinished batch of the quiz to `run_id` (this process) until renewed.
 
     Unfinished: pending, failed, partial, and running whose lease is stale (`lease_alive`).
-    A batch running under a live lease is left alone (returned second) unless `force`.
+    A batch running under a live lease, or waiting on a Batch API job for another run id
+    (`owned_by_jobs_tx`), is left alone (returned second) unless `force`.
     Succeeded batches are never touched.
     """
     me = runner or Runner.current()
@@ -1222,19 +1233,24 @@ def claim_batches_tx(
     expires = stamp_after(lease_seconds)
     claimed: list[str] = []
     busy: list[Batch] = []
+    api_lease = api_lease_id(quiz_id)
+    owned = owned_by_jobs_tx(conn, quiz_id) if run_id != api_lease else set()
     for batch in batches_tx(conn, quiz_id):
         if batch.status == BatchStatus.SUCCEEDED:
             continue
         if (
             batch.status == BatchStatus.RUNNING
             and not force
-            and lease_alive(
-                batch.runner_pid,
-                batch.runner_host,
-                batch.runner_boot,
-                batch.lease_expires_at,
-                me=me,
-                at=stamp,
+            and (
+                (batch.run_id == api_lease and batch.key in owned)
+                or lease_alive(
+                    batch.runner_pid,
+                    batch.runner_host,
+                    batch.runner_boot,
+                    batch.lease_expires_at,
+                    me=me,
+                    at=stamp,
+                )
             )
         ):
             busy.append(batch)
@@ -1259,6 +1275,19 @@ def claim_batches_tx(
         claimed.append(batch.key)
     by_key = {b.key: b for b in batches_tx(conn, quiz_id)}
     return [by_key[key] for key in claimed], busy
+
+
+def owned_by_jobs_tx(conn: sqlite3.Connection, quiz_id: str) -> set[str]:
+    """Keys of the batches a Batch API job still answers for: an open ask queued for the next
+    job, or in a job not collected whose remote status is not one of `DEAD_JOB_STATUSES`."""
+    marks = ", ".join("?" for _ in DEAD_JOB_STATUSES)
+    rows = conn.execute(
+        "SELECT DISTINCT r.batch_key FROM api_requests r LEFT JOIN api_jobs j ON j.id = r.job_id"
+        " WHERE r.quiz_id = ? AND r.open = 1 AND (r.job_id IS NULL OR (j.state != ?"
+        f" AND COALESCE(j.remote_status, '') NOT IN ({marks})))",
+        (quiz_id, ApiJobState.COLLECTED, *DEAD_JOB_STATUSES),
+    ).fetchall()
+    return {row[0] for row in rows}
 
 
 def renew_leases_tx(

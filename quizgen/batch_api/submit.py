@@ -40,7 +40,7 @@ from quizgen.models import (
     QuizStatus,
 )
 from quizgen.pricing import BATCH_PROVIDER
-from quizgen.store import NewApiJob, NewApiRequest, Store, new_id, now
+from quizgen.store import NewApiJob, NewApiRequest, Store, api_lease_id, new_id, now
 
 CONTENT_MARK = "{{quizgen:module-content}}"
 """Stands for the module content in stored messages; the content is stored once, with its
@@ -50,8 +50,9 @@ METADATA_QUIZ = "quizgen_quiz"
 
 
 def lease_id(quiz_id: str) -> str:
-    """The run id that holds a batch-mode quiz's batches from submit to the last collect."""
-    return f"batch-api-{quiz_id}"
+    """The run id that holds a batch-mode quiz's batches from submit to the last collect; the
+    store leaves a batch an unfinished job answers for to it alone (`owned_by_jobs_tx`)."""
+    return api_lease_id(quiz_id)
 
 
 @dataclass
