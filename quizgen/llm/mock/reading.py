@@ -31,7 +31,7 @@ from quizgen.llm.mock.words import AUXILIARIES, STOP, fold, is_verb, plain_text
 MAX_QUOTE_CHARS = 400
 MIN_SENTENCE_WORDS = 5
 MAX_SENTENCE_WORDS = 60
-CACHE_TEXTS = 64
+CACHE_TEXTS = 16
 """Texts whose reading is kept: a quiz has a few modules; a benchmark's thousand stay cheap."""
 
 _CLAUSE = re.compile(r", (?:and|but|while|so|which|whereas) |; | because | and then ")
