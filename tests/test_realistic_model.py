@@ -181,9 +181,20 @@ def test_about_half_the_quotes_are_misquoted(misquoted: Outcome) -> None:
 
 
 def test_misquoting_half_the_quotes_costs_at_most_1_3_requests_per_batch(
-    misquoted: Outcome,
+    misquoted: Outcome, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    assert misquoted.per_batch <= 1.3, f"{misquoted.per_batch:.2f} requests per batch"
+    """Issue 11's target, over four answer streams (48 batches) so one seed's luck cannot
+    decide it. Before tolerant citations this was 1.75; bench/bench_realistic.py prints it."""
+    outcomes = [misquoted] + [
+        run_quizzes(
+            tmp_path_factory.mktemp(f"misquoted{seed}"),
+            RealisticModel(seed=seed, misquote_rate=0.5, flaw_rate=0.0),
+        )
+        for seed in (0, 1, 2)
+    ]
+    requests = sum(o.requests for o in outcomes)
+    batches = sum(len(o.batches) for o in outcomes)
+    assert requests / batches <= 1.3, f"{requests} requests for {batches} batches"
 
 
 # -- shapes Canvas accepts -----------------------------------------------------------------
