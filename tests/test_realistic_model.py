@@ -28,7 +28,19 @@ REJECTED_AS = {
     "key_contradicted": "key_contradicted",
     "gives_away": "gives_away",
 }
-NOT_YET: dict[str, str] = {}
+NOT_YET = {
+    "key_contradicted": "issue 11.5 in part: a true statement marked true passes when it negates "
+    "its quote with a prefix ('It is not true that DNA contains four bases: …') or a negated "
+    "copula in a definition ('A dominant allele is not an allele whose trait appears …'), or "
+    "inverts it with an antonym outside the list ('began' / 'ended', 'defeated' / 'lost to')",
+    "gives_away": "issue 11.6 in part: two fill-ins blanking words of different clauses of one "
+    "sentence each show the other's answer in that sentence ('Most [blank_1] rejected his idea "
+    "because …' / 'Most geologists rejected … what moved the [blank_1]'), and a stem restating "
+    "another question's sentence is exempt when its own answer shares a word with that "
+    "sentence ('… plate ___ …' answered 'boundaries' beside 'At a divergent boundary, …')",
+}
+FLAW_SEEDS = (0, 1, 2, 3, 4, 7)
+"""Six answer streams (72 batches): enough for a few of every flaw kind."""
 
 
 def _marked(kind: str) -> object:
@@ -38,10 +50,15 @@ def _marked(kind: str) -> object:
 
 
 @pytest.fixture(scope="module")
-def flawed(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+def flawed(tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
     """Half the quotes misquoted and about one question in four with a flaw."""
-    model = RealisticModel(seed=7, misquote_rate=0.5, flaw_rate=0.25)
-    return run_quizzes(tmp_path_factory.mktemp("flawed"), model)
+    return [
+        run_quizzes(
+            tmp_path_factory.mktemp(f"flawed{seed}"),
+            RealisticModel(seed=seed, misquote_rate=0.5, flaw_rate=0.25),
+        )
+        for seed in FLAW_SEEDS
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +84,7 @@ def test_the_fake_imports_nothing_from_quizgen() -> None:
         assert not [m for m in imported if m.split(".")[0] == "quizgen"], name
 
 
-def test_the_fake_answers_the_same_request_the_same_way(flawed: Outcome) -> None:
+def test_the_fake_answers_the_same_request_the_same_way() -> None:
     body = {
         "messages": [
             {"role": "system", "content": "You write quiz questions."},
@@ -116,23 +133,29 @@ def test_the_fake_keeps_to_a_strict_schema_and_leaves_it_in_json_mode() -> None:
 
 
 @pytest.mark.parametrize("kind", [_marked(kind) for kind in FLAWS])
-def test_no_injected_flaw_reaches_review(flawed: Outcome, kind: str) -> None:
-    injected = flawed.injected(kind)
-    assert injected, f"the fake made no {kind} flaw; the test would prove nothing"
-    reached = [i.question["question_text"] for i in injected if flawed.reached_review(i)]
-    assert not reached, f"{len(reached)} of {len(injected)} {kind} flaws reached review"
-    for item in injected:
-        assert REJECTED_AS[kind] in flawed.reasons(item), (kind, item.question)
+def test_no_injected_flaw_reaches_review(flawed: list[Outcome], kind: str) -> None:
+    made = reached = 0
+    wrong_reason: list[tuple[set[str], dict]] = []
+    examples: list[str] = []
+    for outcome in flawed:
+        for item in outcome.injected(kind):
+            made += 1
+            if outcome.reached_review(item):
+                reached += 1
+                examples.append(item.question["question_text"])
+            elif REJECTED_AS[kind] not in outcome.reasons(item):
+                wrong_reason.append((outcome.reasons(item), item.question))
+    assert made, f"the fake made no {kind} flaw; the test would prove nothing"
+    assert not reached, f"{reached} of {made} {kind} flaws reached review: {examples[:3]}"
+    assert not wrong_reason, wrong_reason[:2]
 
 
-def test_every_flawed_batch_is_corrected_to_its_count(flawed: Outcome) -> None:
+def test_every_flawed_batch_is_corrected_to_its_count(flawed: list[Outcome]) -> None:
     """A rejected flaw costs a correction round, not a question: the batches still fill."""
-    modules = {
-        i.module for kind in REJECTED_AS if kind not in NOT_YET for i in flawed.injected(kind)
-    }
-    assert modules
-    short = [b["key"] for b in flawed.batches if b["generated_count"] < b["target_count"]]
-    assert len(short) <= 1, short  # 20 multiple-answer questions on 16 sentences may run dry
+    for outcome in flawed:
+        assert any(outcome.injected(kind) for kind in REJECTED_AS)
+        short = [b["key"] for b in outcome.batches if b["generated_count"] < b["target_count"]]
+        assert len(short) <= 1, short  # 20 multiple-answer questions on 16 sentences may run dry
 
 
 # -- misquotes: faithful ones are accepted ---------------------------------------------------
@@ -140,18 +163,17 @@ def test_every_flawed_batch_is_corrected_to_its_count(flawed: Outcome) -> None:
 
 @pytest.mark.parametrize("deviation", [_marked(kind) for kind in DEVIATIONS])
 def test_a_faithful_misquote_is_accepted(
-    misquoted: Outcome, flawed: Outcome, deviation: str
+    misquoted: Outcome, flawed: list[Outcome], deviation: str
 ) -> None:
-    items = misquoted.injected("misquote", deviation) + flawed.injected("misquote", deviation)
-    assert items, f"the fake made no {deviation} misquote"
-    refused = [
-        i.question["source_quote"]
-        for i in items
-        if "quote_not_found" in (misquoted.reasons(i) | flawed.reasons(i))
-    ]
-    assert not refused, (
-        f"{len(refused)} of {len(items)} {deviation} quotes not found: {refused[:3]}"
-    )
+    made = 0
+    refused: list[str] = []
+    for outcome in (misquoted, *flawed):
+        for item in outcome.injected("misquote", deviation):
+            made += 1
+            if "quote_not_found" in outcome.reasons(item):
+                refused.append(item.question["source_quote"])
+    assert made, f"the fake made no {deviation} misquote"
+    assert not refused, f"{len(refused)} of {made} {deviation} quotes not found: {refused[:3]}"
 
 
 REPEATS = {"duplicate_question", "near_duplicate", "gives_away"}
@@ -161,12 +183,12 @@ too."""
 
 @pytest.mark.parametrize("deviation", DEVIATIONS)
 def test_a_faithfully_misquoted_question_reaches_review(
-    misquoted: Outcome, flawed: Outcome, deviation: str
+    misquoted: Outcome, flawed: list[Outcome], deviation: str
 ) -> None:
     """Nothing but a repeat keeps it out: the quote supports the key as well as a verbatim one."""
     refused: list[tuple[str, set[str]]] = []
     made = 0
-    for outcome in (misquoted, flawed):
+    for outcome in (misquoted, *flawed):
         for item in outcome.injected("misquote", deviation):
             made += 1
             if outcome.reasons(item) - REPEATS:

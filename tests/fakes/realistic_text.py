@@ -25,7 +25,8 @@ _STOPWORDS = """
     most more many much some each every all any both either neither other another one two three
     can could may might must shall should will would has have had does do did after before
     because although though until since during between among within without under over through
-    around most called known"""
+    around most called known according following usually instead whether roughly typically
+    mostly however therefore against"""
 STOPWORDS = frozenset(_STOPWORDS.split())
 ARTICLES = ("The ", "A ", "An ", "At ", "In ", "On ", "When ", "After ", "Around ", "Most ")
 AUXILIARIES = ("is", "are", "was", "were", "can", "could", "has", "have", "had", "will", "does")
@@ -277,7 +278,8 @@ def negate(plain: str) -> str | None:
         bare = word.strip(",.;:").casefold()
         if bare in PAST_TENSE or (bare.endswith("ed") and len(bare) > 4 and word.islower()):
             return " ".join([*words[:number], "never", *words[number:]])
-    return f"It is not true that {plain[0].lower()}{plain[1:]}"
+    first = plain if plain[1:2].isupper() else plain[0].lower() + plain[1:]
+    return f"It is not true that {first}"
 
 
 def change_a_word(quote: str, keep: set[str], rng: random.Random) -> str:
