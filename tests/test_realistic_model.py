@@ -28,17 +28,7 @@ REJECTED_AS = {
     "key_contradicted": "key_contradicted",
     "gives_away": "gives_away",
 }
-NOT_YET = {
-    "key_contradicted": "issue 11.5 in part: a true statement marked true passes when it negates "
-    "its quote with a prefix ('It is not true that DNA contains four bases: …') or a negated "
-    "copula in a definition ('A dominant allele is not an allele whose trait appears …'), or "
-    "inverts it with an antonym outside the list ('began' / 'ended', 'defeated' / 'lost to')",
-    "gives_away": "issue 11.6 in part: two fill-ins blanking words of different clauses of one "
-    "sentence each show the other's answer in that sentence ('Most [blank_1] rejected his idea "
-    "because …' / 'Most geologists rejected … what moved the [blank_1]'), and a stem restating "
-    "another question's sentence is exempt when its own answer shares a word with that "
-    "sentence ('… plate ___ …' answered 'boundaries' beside 'At a divergent boundary, …')",
-}
+NOT_YET: dict[str, str] = {}
 FLAW_SEEDS = (0, 1, 2, 3, 4, 7)
 """Six answer streams (72 batches): enough for a few of every flaw kind."""
 
