@@ -12,7 +12,8 @@ Why it looks like this:
   lease, so two runs can never both add questions to one batch. A lease is stale — and `retry`
   takes it over — when it has expired, when its host is this one but booted since, or when its
   process on this host is gone. A pid alone is not enough: pids are reused, and two containers
-  sharing a database both run as pid 1.
+  sharing a database both run as pid 1. A Canvas publication being published is leased the
+  same way (`claim_publication`, `renew_publication`).
 - A batch waiting on an OpenAI Batch API job (`api_lease_id`, an open ask in a job that has
   not failed, expired or been cancelled, or queued for the next one) is not leased by time:
   its owner is the job, which may take 24 h, and no other run claims it (`owned_by_jobs_tx`).
@@ -125,7 +126,8 @@ def lease_alive(
     me: Runner,
     at: str,
 ) -> bool:
-    """Whether a batch lease is held by a live run (see the module docstring).
+    """Whether a lease (a batch's or a publication's) is held by a live run (see the module
+    docstring).
 
     A lease without a host (written before leases had one) falls back to the pid check."""
     if pid is None:
@@ -370,6 +372,14 @@ def m007_batch_leases(conn: sqlite3.Connection) -> None:
     """A batch lease names its runner's host and boot and expires unless renewed."""
     for column in ("runner_host TEXT", "runner_boot TEXT", "lease_expires_at TEXT"):
         conn.execute(f"ALTER TABLE batches ADD COLUMN {column}")
+
+
+@migration
+def m008_publication_leases(conn: sqlite3.Connection) -> None:
+    """A publication's lease names its publisher's host and boot and expires unless renewed,
+    as a batch's does (m007): a pid alone may be another container's, or reused."""
+    for column in ("runner_host TEXT", "runner_boot TEXT", "lease_expires_at TEXT"):
+        conn.execute(f"ALTER TABLE publications ADD COLUMN {column}")
 
 
 # --- what the generation loop hands the store ---------------------------------------------
@@ -1122,27 +1132,59 @@ class Store:
         )
         return [self.publication(row["id"]) for row in rows]
 
-    def claim_publication(self, publication_id: str) -> int | None:
-        """Lease a publication to this process; return the pid of a live other holder instead
-        (nothing changed then). A holder whose process is gone (kill -9) is taken over."""
+    def claim_publication(
+        self,
+        publication_id: str,
+        *,
+        lease_seconds: float = LEASE_SECONDS,
+        runner: Runner | None = None,
+    ) -> Runner | None:
+        """Lease a publication to this process until renewed (`renew_publication`); return its
+        holder instead when that lease is alive (`lease_alive`, as for batches: nothing changed
+        then). A holder that was killed, rebooted or stopped renewing is taken over."""
+        me = runner or Runner.current()
         with self._write() as tx:
             row = tx.execute(
-                "SELECT runner_pid FROM publications WHERE id = ?", (publication_id,)
+                "SELECT runner_pid, runner_host, runner_boot, lease_expires_at FROM publications"
+                " WHERE id = ?",
+                (publication_id,),
             ).fetchone()
-            holder = row[0] if row else None
-            if holder is not None and holder != os.getpid() and _process_alive(holder):
-                return int(holder)
+            stamp = now()
+            if row is not None and lease_alive(*row, me=me, at=stamp):
+                return Runner(int(row[0]), row[1] or me.host, row[2] or "")
             tx.execute(
-                "UPDATE publications SET runner_pid = ?, updated_at = ? WHERE id = ?",
-                (os.getpid(), now(), publication_id),
+                "UPDATE publications SET runner_pid = ?, runner_host = ?, runner_boot = ?,"
+                " lease_expires_at = ?, updated_at = ? WHERE id = ?",
+                (me.pid, me.host, me.boot, stamp_after(lease_seconds), stamp, publication_id),
             )
         return None
 
-    def release_publication(self, publication_id: str) -> None:
+    def renew_publication(
+        self,
+        publication_id: str,
+        *,
+        lease_seconds: float = LEASE_SECONDS,
+        runner: Runner | None = None,
+    ) -> bool:
+        """Push this process's lease on a publication `lease_seconds` ahead; False if it no
+        longer holds it."""
+        me = runner or Runner.current()
+        with self._write() as tx:
+            cursor = tx.execute(
+                "UPDATE publications SET lease_expires_at = ? WHERE id = ? AND runner_pid = ?"
+                " AND runner_host = ? AND runner_boot = ?",
+                (stamp_after(lease_seconds), publication_id, me.pid, me.host, me.boot),
+            )
+        return cursor.rowcount == 1
+
+    def release_publication(self, publication_id: str, *, runner: Runner | None = None) -> None:
+        me = runner or Runner.current()
         with self._write() as tx:
             tx.execute(
-                "UPDATE publications SET runner_pid = NULL WHERE id = ? AND runner_pid = ?",
-                (publication_id, os.getpid()),
+                "UPDATE publications SET runner_pid = NULL, runner_host = NULL,"
+                " runner_boot = NULL, lease_expires_at = NULL WHERE id = ? AND runner_pid = ?"
+                " AND runner_host = ? AND runner_boot = ?",
+                (publication_id, me.pid, me.host, me.boot),
             )
 
     def mark_quiz_requested(self, publication_id: str) -> None:

@@ -26,7 +26,9 @@ How a publish stays idempotent and resumable:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +45,7 @@ from quizgen.models import (
     Quiz,
     ReviewStatus,
 )
-from quizgen.store import Store
+from quizgen.store import LEASE_SECONDS, Store
 
 Progress = Callable[[str], None]
 
@@ -222,11 +224,13 @@ async def publish_quiz(
     new_copy: bool = False,
     progress: Progress | None = None,
     on_start: Callable[[], None] | None = None,
+    lease_seconds: float = LEASE_SECONDS,
 ) -> PublishOutcome:
     """Create (or finish) the remote quiz of `plan`; see the module docstring.
 
     `on_start` runs once it is decided that something will be sent (not for an already
-    published quiz): the command announces the plan there.
+    published quiz): the command announces the plan there. The publication is leased to this
+    process for `lease_seconds`, renewed while it publishes.
     """
     say = progress or (lambda message: None)
     settings = plan.settings
@@ -252,11 +256,11 @@ async def publish_quiz(
             settings=_settings_document(settings),
             question_ids=[record.id for record in plan.records],
         )
-    holder = store.claim_publication(publication.id)
+    holder = store.claim_publication(publication.id, lease_seconds=lease_seconds)
     if holder is not None:
         raise PublishBusyError(
             f"publication {publication.id} is being published by another quizgen process "
-            f"(pid {holder}); wait for it to finish"
+            f"(pid {holder.pid} on {holder.host}); wait for it to finish"
         )
     # A resumed publication keeps its own settings and question list.
     settings = _settings_from(publication)
@@ -267,6 +271,20 @@ async def publish_quiz(
             f"{len(left_out)} question(s) selected now are not in this publication (approved "
             "after it started); once it is done, `publish --new` makes a copy holding them"
         )
+    with _renewing(store, publication.id, lease_seconds):
+        return await _publish_claimed(store, client, publication, settings, outcome, say)
+
+
+async def _publish_claimed(
+    store: Store,
+    client: CanvasClient,
+    publication: Publication,
+    settings: PublishSettings,
+    outcome: PublishOutcome,
+    say: Progress,
+) -> PublishOutcome:
+    """`publish_quiz` once this process holds the publication: the lease is released at the
+    end, however it ends."""
     try:
         await _check_course(client, settings)
         resumed_quiz = publication.remote_quiz_id is not None
@@ -299,6 +317,32 @@ async def publish_quiz(
         store.release_publication(publication.id)
     outcome.publication = store.publication(publication.id)
     return outcome
+
+
+@contextlib.contextmanager
+def _renewing(store: Store, publication_id: str, lease_seconds: float) -> Iterator[None]:
+    """Renew this process's lease on the publication every third of `lease_seconds` while the
+    block runs, from a thread with its own connection: a request waiting on Canvas (a 429's
+    Retry-After, a slow page) does not let the lease lapse; a killed process stops renewing."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        with contextlib.suppress(QuizgenError):
+            own = Store.open(store.path)
+            try:
+                while not stop.wait(lease_seconds / 3):
+                    with contextlib.suppress(QuizgenError):  # busy: the next renewal tries again
+                        own.renew_publication(publication_id, lease_seconds=lease_seconds)
+            finally:
+                own.close()
+
+    thread = threading.Thread(target=renew, name=f"lease-{publication_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _settings_document(settings: PublishSettings) -> dict[str, Any]:
