@@ -48,7 +48,14 @@ def synchronous_run(fake: FakeOpenAI, quiz_id: str):
     store = Store.open(Path(os.environ["QUIZGEN_DB"]))
     try:
         adapter = make_adapter("openai", model="gpt-4o", base_url=fake.base_url)
-        return anyio.run(generate, store, store.quiz(quiz_id), adapter)
+
+        async def run():
+            try:
+                return await generate(store, store.quiz(quiz_id), adapter)
+            finally:
+                await adapter.aclose()
+
+        return anyio.run(run)
     finally:
         store.close()
 
