@@ -6,21 +6,30 @@ Two formats are read:
   Ids, review statuses and citations in the file are ignored: every question is checked again
   and stored afresh (kept ones as pending).
 - text2qti Markdown: numbered questions; `a)` / `*a)` choices (two choices True/False become a
-  true/false item), `[ ]` / `[*]` multiple answers, `=` short answers (a one-blank fill in the
-  blank; `[blank_1]` is appended to the text when it has no marker), `...` general feedback as
-  the explanation. Essay and file-upload questions have no quizgen type and are skipped, listed.
+  true/false item), `[ ]` / `[*]` multiple answers, `*   answer` short answers (one line per
+  accepted answer; `=` lines too) as a one-blank fill in the blank (a `_____` run in the text
+  becomes `[blank_1]`, else the marker is appended), `...` general feedback as the explanation.
+  Text is read as text2qti reads it: `<br />` is a line break, backslash escapes and HTML
+  entities are their characters, so quizgen's own markdown export comes back exactly. Essay and
+  file-upload questions have no quizgen type and are skipped, listed.
 
-text2qti has no source quotes. A question without one is not waved through and not rejected
-out of hand: quizgen looks in the module content for the one sentence that holds the answer's
-content words and shares most words with the question; if there is one, it becomes the quote and
-the question is flagged `unverified_source` (the instructor sees that quizgen, not the author,
-chose the passage); if there is none, the question is rejected `missing_quote`.
+text2qti has no source quotes. quizgen's own export puts the cited passage at the end of the
+feedback (`Source (file): “…”`); it is read back as the quote. A question without one is not
+waved through and not rejected out of hand: quizgen looks in the module content for the one
+sentence that holds the answer's content words and shares most words with the question; if
+there is one, it becomes the quote and the question is flagged `unverified_source` (the
+instructor sees that quizgen, not the author, chose the passage); if there is none, the
+question is rejected `missing_quote`.
+
+Rejection notes are written for the instructor (`review.instructor_message`), not in the words
+the checks feed back to the model.
 
 Parsing is pure (text in, `ImportedQuestion`s out); storing is the command's job.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -31,13 +40,20 @@ from typing import Any
 from quizgen import grounding
 from quizgen.content import ModuleContent
 from quizgen.errors import InputError
-from quizgen.integrity import MISSING_QUOTE, UNVERIFIED_SOURCE, Screen
+from quizgen.integrity import MISSING_QUOTE, UNVERIFIED_SOURCE, Screen, screen_question
 from quizgen.questions import REGISTRY
 from quizgen.questions.base import Problem
+from quizgen.review import instructor_message
 from quizgen.store import NewQuestion
 
 JSON_FORMAT = "quizgen-quiz"
 JSON_VERSION = 1
+IMPORT_REPEAT = "edit it (`quizgen edit`) if it should ask about something else"
+"""What an instructor can do about an imported question that repeats one the quiz keeps."""
+READABLE_FORMATS = (
+    "a quizgen JSON export (`quizgen export --format json`) or text2qti Markdown (numbered "
+    "questions, '1.  …'; `quizgen export --format markdown` writes it)"
+)
 
 
 @dataclass(frozen=True)
@@ -74,8 +90,13 @@ def read_import_file(path: Path) -> tuple[str, list[ImportedQuestion]]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read it as UTF-8 text ({exc})") from None
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{path}: not a text file; `quizgen import` reads {READABLE_FORMATS} (a QTI zip "
+            "cannot be imported)"
+        ) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read it ({exc.strerror})") from None
     if path.suffix.casefold() == ".json" or text.lstrip().startswith("{"):
         try:
             data = json.loads(text)
@@ -122,7 +143,10 @@ def parse_quizgen_json(data: Any, origin: str) -> list[ImportedQuestion]:
 _QUESTION = re.compile(r"^(\d+)\.\s+(.*)$")
 _CHOICE = re.compile(r"^(\*?)([a-zA-Z])\)\s+(.*)$")
 _MULTI = re.compile(r"^\[(\*| )\]\s+(.*)$")
-_SHORT = re.compile(r"^\*?=\s+(.*)$")
+_SHORT = re.compile(r"^\*\s+(.*)$")
+"""A short-answer answer, as text2qti writes it (`*   answer`, one line per accepted answer)."""
+_EQUALS = re.compile(r"^\*?=\s+(.*)$")
+"""`= answer`: text2qti's numerical answer; read as a short answer, as earlier quizgen did."""
 _FEEDBACK = re.compile(r"^(\.\.\.|\+|-)\s+(.*)$")
 _ESSAY = re.compile(r"^_{4,}\s*$")
 _UPLOAD = re.compile(r"^\^{4,}\s*$")
@@ -131,14 +155,19 @@ _SETTING = re.compile(
     r"|one question at a time|can't go back|cant go back|feedback is solution|text):",
     re.IGNORECASE,
 )
+_LINE_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
+_BACKSLASH = re.compile(r"\\([!-/:-@\[-`{-~])")
+_BLANK_LINE = re.compile(r"_{3,}")
+_SOURCE = re.compile(r"(?:^|\n)Source(?: \([^\n]*?\))?: “(.*)”\s*$", re.DOTALL)
+"""The cited passage quizgen's own exports append to the feedback (`export.base.feedback_text`)."""
 
 
 @dataclass
 class _Draft:
     number: int
     text: list[str]
-    choices: list[tuple[bool, str]] = field(default_factory=list)
-    multi: list[tuple[bool, str]] = field(default_factory=list)
+    choices: list[tuple[bool, list[str]]] = field(default_factory=list)
+    multi: list[tuple[bool, list[str]]] = field(default_factory=list)
     shorts: list[str] = field(default_factory=list)
     feedback: list[str] = field(default_factory=list)
     kind: str = ""
@@ -163,15 +192,15 @@ def parse_text2qti(text: str, origin: str) -> list[ImportedQuestion]:
         if line[:1].isspace() and current.last is not None:
             current.last.append(stripped)  # a continuation line
             continue
+        current.last = None
         if match := _CHOICE.match(stripped):
-            current.choices.append((match.group(1) == "*", match.group(3)))
-            current.last = None
+            current.choices.append((match.group(1) == "*", [match.group(3)]))
+            current.last = current.choices[-1][1]
         elif match := _MULTI.match(stripped):
-            current.multi.append((match.group(1) == "*", match.group(2)))
-            current.last = None
-        elif match := _SHORT.match(stripped):
+            current.multi.append((match.group(1) == "*", [match.group(2)]))
+            current.last = current.multi[-1][1]
+        elif match := _SHORT.match(stripped) or _EQUALS.match(stripped):
             current.shorts.append(match.group(1).strip())
-            current.last = None
         elif match := _FEEDBACK.match(stripped):
             # General feedback (before any choice) is the explanation; per-choice and
             # correct/incorrect feedback has no place in quizgen's model and is left out.
@@ -185,31 +214,48 @@ def parse_text2qti(text: str, origin: str) -> list[ImportedQuestion]:
         else:
             raise InputError(
                 f"{origin}: question {current.number}: cannot read the line {stripped[:60]!r} "
-                "(expected a choice like 'a)' or '*b)', '[ ]'/'[*]', '= answer' or '... feedback')"
+                "(expected a choice like 'a)' or '*b)', '[ ]'/'[*]', '* answer' or "
+                "'... feedback')"
             )
     if not drafts:
-        raise InputError(f"{origin}: no numbered questions found (text2qti Markdown: '1.  …')")
+        raise InputError(
+            f"{origin}: no questions found. `quizgen import` reads {READABLE_FORMATS}; this file "
+            "holds neither (GIFT, Moodle XML, QTI and CSV exports cannot be imported)"
+        )
     return [_from_draft(draft) for draft in drafts]
 
 
+def plain_text(parts: list[str]) -> str:
+    """text2qti Markdown as the plain text a student reads: `<br />` is a line break,
+    backslash escapes and HTML entities stand for their character (what quizgen's export
+    escaped comes back exactly; see `export/markdown.py`)."""
+    joined = _LINE_BREAK.sub("\n", " ".join(parts))
+    return html.unescape(_BACKSLASH.sub(r"\1", joined)).strip()
+
+
 def _from_draft(draft: _Draft) -> ImportedQuestion:
-    text = " ".join(draft.text).strip()
-    explanation = " ".join(draft.feedback).strip()
+    text = plain_text(draft.text)
+    explanation = plain_text(draft.feedback)
     base: dict[str, Any] = {"question_text": text, "explanation": explanation}
-    if draft.choices:
-        labels = {choice.casefold() for _, choice in draft.choices}
-        if len(draft.choices) == 2 and labels == {"true", "false"}:
-            correct = [choice for ok, choice in draft.choices if ok]
+    if source := _SOURCE.search(explanation):
+        base["explanation"] = explanation[: source.start()].strip()
+        base["source_quote"] = source.group(1).strip()
+    choices = [(ok, plain_text(parts)) for ok, parts in draft.choices]
+    if choices:
+        labels = {choice.casefold() for _, choice in choices}
+        if len(choices) == 2 and labels == {"true", "false"}:
+            correct = [choice for ok, choice in choices if ok]
             value = correct[0].casefold() == "true" if len(correct) == 1 else None
             return ImportedQuestion(draft.number, "true_false", {**base, "correct_answer": value})
-        options = [{"text": choice, "correct": ok} for ok, choice in draft.choices]
+        options = [{"text": choice, "correct": ok} for ok, choice in choices]
         return ImportedQuestion(draft.number, "multiple_choice", {**base, "options": options})
     if draft.multi:
-        options = [{"text": choice, "correct": ok} for ok, choice in draft.multi]
+        options = [{"text": plain_text(parts), "correct": ok} for ok, parts in draft.multi]
         return ImportedQuestion(draft.number, "multiple_answer", {**base, "options": options})
     if draft.shorts:
         if "[blank_1]" not in text:
-            base["question_text"] = f"{text} [blank_1]"
+            marked = _BLANK_LINE.sub("[blank_1]", text, count=1)
+            base["question_text"] = marked if marked != text else f"{text} [blank_1]"
         blanks = [{"position": 1, "answers": draft.shorts}]
         return ImportedQuestion(draft.number, "fill_in_blank", {**base, "blanks": blanks})
     return ImportedQuestion(draft.number, None, base, kind=draft.kind or "question without answers")
@@ -270,10 +316,11 @@ def screen_imports(
                 continue
             data["source_quote"] = located
             flags = (UNVERIFIED_SOURCE,)
-        verdict = screen.screen(qtype, data, content)
+        verdict = screen_question(qtype.name, data, content, screen)
         citation = verdict.citation.as_dict() if verdict.citation else None
         if verdict.question is None:
-            note = "; ".join(p.message for p in verdict.problems)[:1000]
+            note = "; ".join(instructor_message(p.message, IMPORT_REPEAT) for p in verdict.problems)
+            note = note[:1000]
             question = NewQuestion(data, verdict.reasons, note, citation, flags)
         else:
             screen.admit(verdict.question, batch_key)

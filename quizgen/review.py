@@ -28,7 +28,13 @@ import tomli_w
 from quizgen.citations import Citation
 from quizgen.content import ModuleContent
 from quizgen.errors import InputError
-from quizgen.integrity import KEY_DISPUTED, QUOTE_NOT_FOUND, UNVERIFIED_SOURCE, Screen
+from quizgen.integrity import (
+    KEY_DISPUTED,
+    QUOTE_NOT_FOUND,
+    UNVERIFIED_SOURCE,
+    Screen,
+    screen_question,
+)
 from quizgen.models import QuestionRecord, ReviewStatus
 from quizgen.questions import QuestionType
 from quizgen.questions.base import Problem, QuestionBase
@@ -230,7 +236,7 @@ def check_edit(
         )
         return EditOutcome(None, None, [missing])
     screen = kept if isinstance(kept, Screen) else Screen.of(kept)
-    verdict = screen.screen(qtype, raw, content)
+    verdict = screen_question(qtype.name, raw, content, screen)
     if not verdict.accepted:
         return EditOutcome(None, None, [_for_instructor(p) for p in verdict.problems])
     return EditOutcome(verdict.question, verdict.citation, [], verdict.flags)
@@ -322,18 +328,17 @@ def _kept_flags(flags: Iterable[str], changes: list[dict[str, Any]]) -> list[str
     return kept
 
 
-_MODEL_WORDING = (
-    ("; ask something else", "; reword it to ask about something else, or reject one of them"),
-    ("; write a real answer", "; write a real answer instead"),
-)
-"""Check messages are also fed back to the model; an instructor reads these words instead."""
+EDIT_REPEAT = "reword it to ask about something else, or reject one of the two"
+"""What a reviewer can do about an edit that repeats another question."""
 
 
-def instructor_message(message: str) -> str:
-    """A check's message in words for the instructor rather than for the model."""
-    for model_words, instructor_words in _MODEL_WORDING:
-        if message.endswith(model_words):
-            return message[: -len(model_words)] + instructor_words
+def instructor_message(message: str, repeat_advice: str = EDIT_REPEAT) -> str:
+    """A check's message in words for the instructor. The checks word some messages for the
+    model they are fed back to ("…; ask something else"); a person gets advice they can act
+    on instead."""
+    model_words = "; ask something else"
+    if message.endswith(model_words):
+        return f"{message[: -len(model_words)]}; {repeat_advice}"
     return message
 
 

@@ -49,7 +49,7 @@ def test_an_edit_repeating_another_question_is_refused_in_instructor_words(
     assert not applied.saved and "duplicate_question" in codes(applied)
     (message,) = [p.message for p in applied.outcome.problems if p.code == "duplicate_question"]
     assert first.batch_key in message and "ask something else" not in message
-    assert "reject one of them" in message
+    assert "reject one of the two" in message
     assert store.question(quiz_id, second.id) == second  # nothing stored
 
 
