@@ -120,8 +120,17 @@ class PublishSpec(_Strict):
     published: bool = False
     shuffle_answers: bool = False
     time_limit_minutes: int | None = Field(default=None, ge=1, le=10080)
+    allowed_attempts: int = Field(default=1, ge=-1, le=100)
+    """How many times a student may take the quiz; -1 for no limit (Canvas's convention)."""
     points: dict[str, float] = Field(default_factory=dict)
     """Points per question of a type, e.g. `{ multiple_choice = 2 }`; others keep the type's."""
+
+    @field_validator("allowed_attempts")
+    @classmethod
+    def _attempts(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("allowed_attempts must be 1 or more, or -1 for unlimited (got 0)")
+        return value
 
     @field_validator("points")
     @classmethod

@@ -78,6 +78,8 @@ class PublishSettings:
     published: bool = False
     shuffle_answers: bool = False
     time_limit_minutes: int | None = None
+    allowed_attempts: int = 1
+    """-1: unlimited."""
     points: Mapping[str, float] = field(default_factory=dict)
     """Points per question of a type; a type not listed uses `QuestionType.points`."""
 
@@ -158,6 +160,13 @@ def new_quiz_body(settings: PublishSettings, total_points: float) -> dict[str, A
     }
     if settings.time_limit_minutes is not None:
         quiz_settings["session_time_limit_in_seconds"] = settings.time_limit_minutes * 60
+    attempts = settings.allowed_attempts
+    quiz_settings["multiple_attempts"] = {
+        "multiple_attempts_enabled": attempts != 1,
+        "attempt_limit": attempts != -1,
+        "max_attempts": attempts if attempts > 0 else None,
+        "score_to_keep": "highest",
+    }
     return {
         "quiz": {
             "title": settings.title,
@@ -340,6 +349,7 @@ def classic_quiz_body(settings: PublishSettings) -> dict[str, Any]:
             "description": "",
             "quiz_type": "assignment",
             "time_limit": settings.time_limit_minutes,
+            "allowed_attempts": settings.allowed_attempts,
             "shuffle_answers": settings.shuffle_answers,
             "published": False,
         }

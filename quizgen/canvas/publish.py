@@ -138,6 +138,7 @@ def plan_publication(
         published=spec.publish.published if published is None else published,
         shuffle_answers=spec.publish.shuffle_answers,
         time_limit_minutes=spec.publish.time_limit_minutes,
+        allowed_attempts=spec.publish.allowed_attempts,
         points=dict(spec.publish.points),
     )
     approved = store.questions(quiz.id, review_status=ReviewStatus.APPROVED)
@@ -351,6 +352,7 @@ def _settings_document(settings: PublishSettings) -> dict[str, Any]:
         "published": settings.published,
         "shuffle_answers": settings.shuffle_answers,
         "time_limit_minutes": settings.time_limit_minutes,
+        "allowed_attempts": settings.allowed_attempts,
         "points": dict(settings.points),
     }
 
@@ -364,6 +366,7 @@ def _settings_from(publication: Publication) -> PublishSettings:
         published=stored["published"],
         shuffle_answers=stored["shuffle_answers"],
         time_limit_minutes=stored["time_limit_minutes"],
+        allowed_attempts=stored.get("allowed_attempts", 1),  # publications before it: 1
         points=stored["points"],
     )
 

@@ -68,7 +68,7 @@ def export(
             else "there are no questions to export; see `quizgen status`"
         )
         raise InputError(f"quiz {quiz.id} has no approved questions; {hint}")
-    result = export_quiz(fmt, ExportQuiz(quiz.id, quiz.title, quiz.language), records)
+    result = export_quiz(fmt, ExportQuiz.of(quiz), records)
     if not result.exported:
         reasons = "\n".join(
             f"  {lo.question_id} ({lo.question_type}): {lo.reason}" for lo in result.left_out

@@ -12,9 +12,10 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
-from quizgen.models import QuestionRecord
+from quizgen.models import QuestionRecord, Quiz
 from quizgen.questions import REGISTRY, QuestionType
 from quizgen.questions.base import QuestionBase
 
@@ -30,6 +31,26 @@ class ExportQuiz:
     id: str
     title: str
     language: str
+    shuffle_answers: bool = False
+    time_limit_minutes: int | None = None
+    allowed_attempts: int = 1
+    """The spec's `[publish]` settings a format can carry (QTI's `assessment_meta.xml`);
+    -1 attempts is unlimited, as in Canvas."""
+
+    @classmethod
+    def of(cls, quiz: Quiz) -> ExportQuiz:
+        """The quiz as exports see it, with the `[publish]` settings of its stored spec."""
+        from quizgen.spec import stored_spec
+
+        publish = stored_spec(quiz).publish
+        return cls(
+            quiz.id,
+            quiz.title,
+            quiz.language,
+            shuffle_answers=publish.shuffle_answers,
+            time_limit_minutes=publish.time_limit_minutes,
+            allowed_attempts=publish.allowed_attempts,
+        )
 
 
 @dataclass(frozen=True)
@@ -51,6 +72,12 @@ class ExportItem:
     @property
     def points(self) -> int:
         return self.qtype.points(self.question)
+
+    @property
+    def name(self) -> str:
+        """A name that says where the question came from: its batch key and its position in
+        that batch (`cells_multiple_choice_10-3`), for question banks that list names."""
+        return f"{self.record.batch_key}-{self.record.position}"
 
 
 @dataclass(frozen=True)
@@ -103,10 +130,23 @@ def feedback_text(item: ExportItem) -> str:
     if question.explanation:
         parts.append(question.explanation)
     if question.source_quote:
-        source = (item.record.citation or {}).get("source")
+        source = source_label((item.record.citation or {}).get("source"))
         where = f" ({source})" if source else ""
         parts.append(f"Source{where}: “{question.source_quote}”")
     return "\n\n".join(parts)
+
+
+def source_label(source: str | None) -> str | None:
+    """The cited source as students may see it: a file's name without its folders.
+
+    A local source is stored as the path it was read from (`/home/me/teaching/…/cells.md`);
+    feedback leaves the quiz, so it names the file only. A Canvas page is stored by its title,
+    which may hold a `/` ("Midterm 1/2") and has no file suffix: it is kept whole."""
+    if not source:
+        return None
+    name = PurePosixPath(source.replace("\\", "/")).name
+    has_folders = name != source
+    return name if has_folders and PurePosixPath(name).suffix else source
 
 
 def one_line(text: str) -> str:

@@ -1,5 +1,10 @@
 """GIFT, Moodle's plain-text question format.
 
+Question names are the batch key and the question's position in it (`cells_matching_4-2`).
+GIFT cannot state a question's points: Moodle imports every question as 1 point, so a matching
+or categorization question worth one point per pair or category is listed in the notes.
+Multiple-answer weights are Moodle's allowed grades (`moodle_weight`).
+
 What it holds: multiple choice (`=right ~wrong`), multiple answer (`~%50%right ~%-100%wrong`),
 true/false (`{TRUE}` / `{FALSE}`), fill-in-the-blank with one blank (short answer, `=` per
 accepted answer), matching (`=prompt -> answer`) and categorization as matching (item →
@@ -79,7 +84,7 @@ def _question(item: ExportItem, number: int, result: Export) -> list[str]:
     feedback = feedback_text(item)
     general = f"####[html]{escape_html(feedback)}" if feedback else ""
     head = [f"// question {item.id} ({item.type_name}, {item.points} point(s))"]
-    title = f"::{escape(f'Question {number}')}::"
+    title = f"::{escape(item.name)}::"
     if item.type_name == "true_false":
         answer = "TRUE" if question.correct_answer else "FALSE"
         return [*head, f"{title}[html]{escape_html(stem)}{{{answer}{general}}}", ""]
@@ -89,7 +94,7 @@ def _question(item: ExportItem, number: int, result: Export) -> list[str]:
     elif item.type_name == "multiple_answer":
         right = [o for o in question.options if o.correct]
         wrong = len(question.options) - len(right)
-        up, down = _weight(100 / len(right)), _weight(-100 / wrong)
+        up, down = moodle_weight(1 / len(right)), moodle_weight(-1 / wrong)
         answers = [f"~%{up if o.correct else down}%{escape_html(o.text)}" for o in question.options]
     elif item.type_name == "fill_in_blank":
         answers = [f"={escape(answer)}" for answer in question.blanks[0].answers]
@@ -104,10 +109,50 @@ def _question(item: ExportItem, number: int, result: Export) -> list[str]:
                 "out — a GIFT matching question cannot hold them"
             )
         answers = [f"={escape_html(prompt)} -> {escape(answer)}" for prompt, answer in pairs]
+        if item.points != 1:
+            result.notes.append(
+                f"{item.id} ({item.type_name}): worth {item.points} points, one per "
+                f"{'pair' if item.type_name == 'matching' else 'category'}; GIFT cannot say a "
+                "question's points, so Moodle imports it as 1 point scored pair by pair — set "
+                "its mark in Moodle, or use the moodle format, which keeps it"
+            )
     body = [f"    {answer}" for answer in answers] + ([f"    {general}"] if general else [])
     return [*head, f"{title}[html]{escape_html(stem)} {{", *body, "}", ""]
 
 
-def _weight(value: float) -> str:
-    text = f"{value:.5f}".rstrip("0").rstrip(".")
-    return text
+MOODLE_FRACTIONS = (
+    1.0,
+    0.9,
+    0.8333333,
+    0.8,
+    0.75,
+    0.7,
+    0.6666667,
+    0.6,
+    0.5,
+    0.4,
+    0.3333333,
+    0.3,
+    0.25,
+    0.2,
+    0.1666667,
+    0.1428571,
+    0.125,
+    0.1111111,
+    0.1,
+    0.05,
+    0.0,
+)
+"""The grades Moodle accepts for an answer (`question_bank::fraction_options_full`, also
+negated); an import with any other weight is refused ("not one of the allowed grades")."""
+
+
+def moodle_weight(fraction: float) -> str:
+    """A GIFT `%weight%` for `fraction`, written as Moodle's own GIFT export writes it (the
+    allowed grade times 100, as many digits as Moodle keeps), so Moodle and other GIFT parsers
+    read back exactly an allowed grade. ValueError for a fraction Moodle cannot hold."""
+    allowed = min(MOODLE_FRACTIONS, key=lambda option: abs(abs(fraction) - option))
+    if abs(abs(fraction) - allowed) > 1e-6:
+        raise ValueError(f"Moodle has no answer grade of {fraction:.4%}")
+    percent = f"{allowed * 100:.5f}".rstrip("0").rstrip(".")
+    return f"-{percent}" if fraction < 0 else percent

@@ -11,7 +11,14 @@ from __future__ import annotations
 import html
 from string import ascii_lowercase
 
-from quizgen.export.base import ALL_TYPES, Export, ExportItem, ExportQuiz, html_block
+from quizgen.export.base import (
+    ALL_TYPES,
+    Export,
+    ExportItem,
+    ExportQuiz,
+    html_block,
+    source_label,
+)
 
 HOLDS = ALL_TYPES
 
@@ -95,7 +102,7 @@ def _question(item: ExportItem) -> str:
     parts.append("<ul>" + "".join(f'<li class="correct">{k}</li>' for k in key) + "</ul>")
     if question.explanation:
         parts.append(html_block(question.explanation))
-    source = (item.record.citation or {}).get("source")
+    source = source_label((item.record.citation or {}).get("source"))
     cite = f" <small>({e(source)})</small>" if source else ""
     parts.append(f"<blockquote>{e(question.source_quote)}{cite}</blockquote>")
     parts.append("</details></li>")

@@ -11,8 +11,12 @@ cannot be held and are reported in notes).
 Escaping: the XML is built with ElementTree. Fields Moodle reads as HTML (question text,
 feedback, choices, matching prompts) are HTML-escaped from plain text; answers Moodle compares
 or lists as plain text (short answers, matching answers) are written as they are. Inside a cloze
-field `}`, `#`, `~`, `/`, `"` and `\\` get a backslash as Moodle's cloze syntax asks, and a `{`
-elsewhere in a cloze text is written as `&#123;` so it cannot open a field.
+field every character of the field syntax (`{ } ~ = # :`, and `\\ / "`) is a numeric entity,
+which Moodle's cloze parser decodes after splitting the field (see `_cloze_escape`), and a `{`
+elsewhere in a cloze text is written as `&#123;` so it cannot open a field. The category is
+the quiz title, escaped as Moodle's `split_category_path` reads it ("Midterm 1/2" stays one
+category). Question names are the batch key and position. Feedback names a source file by its
+name only, never a local folder.
 """
 
 from __future__ import annotations
@@ -34,14 +38,14 @@ from quizgen.export.base import (
 
 HOLDS = ALL_TYPES
 _MARKER = re.compile(r"\[blank_([1-9][0-9]*)\]")
-_CLOZE_SPECIAL = re.compile(r'([\\}#~/"])')
+_CLOZE_SPECIAL = re.compile(r'[{}~=#:\\/"&<>]')
 
 
 def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
     result = Export(data=b"")
     root = ET.Element("quiz")
     category = ET.SubElement(root, "question", type="category")
-    _text(ET.SubElement(category, "category"), f"$course$/{one_line(quiz.title)}")
+    _text(ET.SubElement(category, "category"), category_path(["$course$", one_line(quiz.title)]))
     for number, item in enumerate(items, start=1):
         builder = _BUILDERS.get(item.type_name)
         if builder is None:
@@ -56,7 +60,7 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
 
 def _question(item: ExportItem, number: int, moodle_type: str, text_html: str) -> ET.Element:
     element = ET.Element("question", type=moodle_type)
-    _text(ET.SubElement(element, "name"), f"Question {number}")
+    _text(ET.SubElement(element, "name"), item.name)
     _text(ET.SubElement(element, "questiontext", format="html"), text_html)
     _text(ET.SubElement(element, "generalfeedback", format="html"), html_block(feedback_text(item)))
     ET.SubElement(element, "defaultgrade").text = f"{item.points:.7f}"
@@ -164,6 +168,27 @@ def _fraction(value: float) -> str:
 
 
 def _cloze_escape(text: str) -> str:
-    import html
+    """An answer inside a cloze field, as Moodle's cloze parser reads it back exactly.
 
-    return _CLOZE_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    The parser ends an answer at an unescaped `~`, `#` or `}` (not one right after `&` or
+    `&amp;`, so that entities survive) and then applies `html_entity_decode` to it
+    (qtype_multianswer_extract_question); a backslash is undone only before `}` and `#`. So
+    every character that means something in the field syntax or in HTML is written as a
+    numeric entity, which the parser decodes to the character itself: `{ } ~ = # :`, and
+    `\\ / " & < >` (a `&amp;` before a `~` would hide the separator)."""
+    return _CLOZE_SPECIAL.sub(lambda match: f"&#{ord(match.group())};", text)
+
+
+def category_path(names: list[str]) -> str:
+    """Category names joined as Moodle's `assemble_category_path` joins them, so that its
+    `split_category_path` gives the same names back: a `/` inside a name is doubled, and a
+    name that would start or end with `/` gets a space there."""
+    escaped = []
+    for name in names:
+        part = name.replace("/", "//")
+        if part.startswith("/"):
+            part = " " + part
+        if part.endswith("/"):
+            part = part + " "
+        escaped.append(part)
+    return "/".join(escaped)

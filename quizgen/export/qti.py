@@ -2,8 +2,11 @@
 
 Layout as text2qti and Canvas's own export write it: `imsmanifest.xml` listing the files,
 `<id>/<id>.xml` (the assessment), `<id>/assessment_meta.xml` (Canvas's quiz settings) and an
-empty `non_cc_assessments/` folder. Every identifier is derived from the quiz and question ids,
-so exporting twice gives the same zip and Canvas sees the same items.
+empty `non_cc_assessments/` folder. The spec's `[publish]` settings go where Canvas's importer
+reads them (`CC::Importer::Canvas::QuizMetadataConverter`): `shuffle_answers`, `time_limit`
+(minutes; left out for none) and `allowed_attempts` (-1 unlimited) in `assessment_meta.xml`,
+and `cc_maxattempts` in the assessment's own metadata. Every identifier is derived from the
+quiz and question ids, so exporting twice gives the same zip and Canvas sees the same items.
 
 Item types (Canvas classic names): multiple_choice_question, multiple_answers_question,
 true_false_question, fill_in_multiple_blanks_question (the text keeps its `[blank_N]` markers;
@@ -52,7 +55,9 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
     root = ET.Element("questestinterop", xmlns=QTI_NS)
     assessment = ET.SubElement(root, "assessment", ident=assessment_id, title=xml_safe(quiz.title))
     meta = ET.SubElement(assessment, "qtimetadata")
-    _field(meta, "cc_maxattempts", "1")
+    _field(meta, "cc_maxattempts", _attempts(quiz.allowed_attempts))
+    if quiz.time_limit_minutes is not None:
+        _field(meta, "qmd_timelimit", str(quiz.time_limit_minutes))
     section = ET.SubElement(assessment, "section", ident="root_section")
     total = 0
     for number, item in enumerate(items, start=1):
@@ -266,19 +271,22 @@ def _xml_bytes(root: ET.Element) -> bytes:
 
 def _meta(quiz: ExportQuiz, assessment_id: str, points: int) -> bytes:
     root = ET.Element("quiz", identifier=assessment_id, xmlns=CANVAS_NS)
-    for tag, value in (
+    settings: list[tuple[str, str]] = [
         ("title", xml_safe(quiz.title)),
         ("description", ""),
-        ("shuffle_answers", "false"),
+        ("shuffle_answers", "true" if quiz.shuffle_answers else "false"),
         ("scoring_policy", "keep_highest"),
         ("quiz_type", "assignment"),
         ("points_possible", f"{points:.1f}"),
         ("show_correct_answers", "true"),
-        ("allowed_attempts", "1"),
+        ("allowed_attempts", str(quiz.allowed_attempts)),
         ("one_question_at_a_time", "false"),
         ("cant_go_back", "false"),
         ("available", "false"),
-    ):
+    ]
+    if quiz.time_limit_minutes is not None:  # absent: no time limit, as Canvas exports it
+        settings.insert(3, ("time_limit", str(quiz.time_limit_minutes)))
+    for tag, value in settings:
         ET.SubElement(root, tag).text = value
     assignment = ET.SubElement(
         root, "assignment", identifier="a" + stable_id("assignment", quiz.id)
@@ -293,6 +301,11 @@ def _meta(quiz: ExportQuiz, assessment_id: str, points: int) -> bytes:
     ):
         ET.SubElement(assignment, tag).text = value
     return _xml_bytes(root)
+
+
+def _attempts(allowed: int) -> str:
+    """`cc_maxattempts` as Common Cartridge writes it: a number, or "unlimited" for -1."""
+    return "unlimited" if allowed == -1 else str(allowed)
 
 
 def _manifest(quiz: ExportQuiz, assessment_id: str, files: list[str]) -> bytes:

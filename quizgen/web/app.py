@@ -319,7 +319,7 @@ class Pages:
         state = self.snapshot.state()
         quiz = state.quiz
         records = [q for q in state.records if q.review_status in wanted]
-        result = export_quiz(fmt, ExportQuiz(quiz.id, quiz.title, quiz.language), records)
+        result = export_quiz(fmt, ExportQuiz.of(quiz), records)
         if not result.exported:
             self.site.notice("error", f"nothing to export in {fmt.name}: approve questions first")
             return RedirectResponse("/", status_code=303)

@@ -571,6 +571,11 @@ class FakeCanvas:
             settings.get("session_time_limit_in_seconds"), int
         ):
             return _invalid("session_time_limit_in_seconds is required with has_time_limit")
+        attempts = settings.get("multiple_attempts")
+        if attempts is not None:
+            problem = _multiple_attempts_problem(attempts)
+            if problem:
+                return _invalid(problem)
         quiz_id = str(self.new_id())
         created = {
             "id": quiz_id,
@@ -674,6 +679,14 @@ class FakeCanvas:
         limit = quiz.get("time_limit")
         if limit is not None and (not isinstance(limit, int) or limit < 1):
             return _invalid("time_limit must be a positive number of minutes")
+        allowed = quiz.get("allowed_attempts", 1)
+        if (
+            not isinstance(allowed, int)
+            or isinstance(allowed, bool)
+            or allowed in (0,)
+            or allowed < -1
+        ):
+            return _invalid("allowed_attempts must be -1 (unlimited) or a positive number")
         quiz_id = self.new_id()
         created = {
             "id": quiz_id,
@@ -682,6 +695,7 @@ class FakeCanvas:
             "description": quiz.get("description", ""),
             "quiz_type": kind,
             "time_limit": limit,
+            "allowed_attempts": allowed,
             "shuffle_answers": bool(quiz.get("shuffle_answers", False)),
             "published": bool(quiz.get("published", False)),
             "points_possible": 0,
@@ -1021,3 +1035,20 @@ def running(canvas: FakeCanvas | None = None) -> Iterator[FakeCanvas]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def _multiple_attempts_problem(attempts: Any) -> str | None:
+    """New Quizzes' QuizSettings.multiple_attempts: multiple_attempts_enabled, attempt_limit
+    (false = unlimited), max_attempts (used when attempt_limit), score_to_keep."""
+    if not isinstance(attempts, dict):
+        return "quiz_settings[multiple_attempts] must be an object"
+    for flag in ("multiple_attempts_enabled", "attempt_limit"):
+        if flag in attempts and not isinstance(attempts[flag], bool):
+            return f"multiple_attempts[{flag}] must be a boolean"
+    if attempts.get("multiple_attempts_enabled") and attempts.get("attempt_limit", True):
+        limit = attempts.get("max_attempts")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            return "multiple_attempts[max_attempts] must be a positive number with attempt_limit"
+    if attempts.get("score_to_keep", "highest") not in ("average", "first", "highest", "latest"):
+        return "multiple_attempts[score_to_keep] is not one of average, first, highest, latest"
+    return None
