@@ -114,9 +114,13 @@ def server(quiz_id: str, db_path: Path) -> Iterator[str]:
 
 
 def wait_for(browser, condition, timeout: float = 30):  # type: ignore[no-untyped-def]
+    """Poll `condition`; an element the page replaced between finding and reading it (stale)
+    counts as "not yet", as a missing one does."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(browser, timeout).until(lambda _: condition())
+    wait = WebDriverWait(browser, timeout, ignored_exceptions=(StaleElementReferenceException,))
+    return wait.until(lambda _: condition())
 
 
 def notice(browser) -> str:  # type: ignore[no-untyped-def]
