@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from quizgen.cli import DbOption, JsonOption, QuizArgument, run_command
+
+if TYPE_CHECKING:
+    from quizgen.canvas.payloads import PublishSettings
+    from quizgen.models import Quiz
 
 
 def register(app: typer.Typer) -> None:
@@ -28,7 +33,9 @@ def export(
     quiz_ref: QuizArgument,
     format_name: Annotated[
         str,
-        typer.Option("--format", "-f", help="qti, markdown, gift, moodle, json, csv or html."),
+        typer.Option(
+            "--format", "-f", help="qti, markdown, gift, moodle, json, csv, html or canvaslms."
+        ),
     ],
     output: Annotated[
         Path | None,
@@ -39,6 +46,14 @@ def export(
     include_pending: Annotated[
         bool, typer.Option("--include-pending", help="Also export questions not yet approved.")
     ] = False,
+    engine: Annotated[
+        Literal["new", "classic"] | None,
+        typer.Option(
+            "--engine",
+            help="canvaslms only: new (New Quizzes) or classic; default: the spec's [publish] "
+            "engine, else new, as publish does.",
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -51,6 +66,8 @@ def export(
     fmt = FORMATS.get(format_name.lower())
     if fmt is None:
         raise InputError(f"unknown format {format_name!r}; use one of: {', '.join(FORMATS)}")
+    if engine is not None and fmt.name != "canvaslms":
+        raise InputError(f"--engine applies to --format canvaslms only, not {fmt.name}")
     store = open_store(db)
     try:
         quiz = store.resolve_quiz(quiz_ref)
@@ -68,7 +85,10 @@ def export(
             else "there are no questions to export; see `quizgen status`"
         )
         raise InputError(f"quiz {quiz.id} has no approved questions; {hint}")
-    result = export_quiz(fmt, ExportQuiz.of(quiz), records)
+    quiz_view = ExportQuiz.of(quiz)
+    if fmt.name == "canvaslms":
+        quiz_view = replace(quiz_view, publish=_publish_settings(quiz, engine))
+    result = export_quiz(fmt, quiz_view, records)
     if not result.exported:
         reasons = "\n".join(
             f"  {lo.question_id} ({lo.question_type}): {lo.reason}" for lo in result.left_out
@@ -119,3 +139,21 @@ def export(
                 ensure_ascii=False,
             )
         )
+
+
+def _publish_settings(quiz: Quiz, engine: Literal["new", "classic"] | None) -> PublishSettings:
+    """The `[publish]` settings stored with the quiz at create, as `quizgen publish` reads them;
+    `--engine` wins over the spec's engine. canvaslms takes the course on its own command line."""
+    from quizgen.canvas.payloads import PublishSettings
+    from quizgen.spec import stored_spec
+
+    spec = stored_spec(quiz).publish
+    return PublishSettings(
+        title=quiz.title,
+        course_id=0,
+        engine=engine or spec.engine,
+        shuffle_answers=spec.shuffle_answers,
+        time_limit_minutes=spec.time_limit_minutes,
+        allowed_attempts=spec.allowed_attempts,
+        points=dict(spec.points),
+    )

@@ -7,7 +7,7 @@ items to the format's pure `write`.
 
 from __future__ import annotations
 
-from quizgen.export import csv, gift, html, json, markdown, moodle, qti
+from quizgen.export import canvaslms, csv, gift, html, json, markdown, moodle, qti
 from quizgen.export.base import Export, ExportItem, ExportQuiz, Format, LeftOut
 from quizgen.models import QuestionRecord
 from quizgen.questions import REGISTRY
@@ -22,6 +22,13 @@ FORMATS: dict[str, Format] = {
         Format("json", "json", "quizgen JSON (full fidelity)", json.write, json.HOLDS),
         Format("csv", "csv", "CSV, one row per question", csv.write, csv.HOLDS),
         Format("html", "html", "printable HTML page", html.write, html.HOLDS),
+        Format(
+            "canvaslms",
+            "canvaslms.json",
+            "quiz file for `canvaslms quizzes create -f`",
+            canvaslms.write,
+            canvaslms.HOLDS,
+        ),
     )
 }
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from quizgen.canvas.payloads import PublishSettings
 from quizgen.models import QuestionRecord, Quiz
 from quizgen.questions import REGISTRY, QuestionType
 from quizgen.questions.base import QuestionBase
@@ -36,6 +37,9 @@ class ExportQuiz:
     allowed_attempts: int = 1
     """The spec's `[publish]` settings a format can carry (QTI's `assessment_meta.xml`);
     -1 attempts is unlimited, as in Canvas."""
+    publish: PublishSettings | None = None
+    """The quiz's publish settings (engine, shuffle, time limit, points), for the formats that
+    create a quiz in Canvas (canvaslms); None means publish's defaults."""
 
     @classmethod
     def of(cls, quiz: Quiz) -> ExportQuiz:

@@ -1,0 +1,90 @@
+"""The quiz file `canvaslms quizzes create -f quiz.json` reads (canvaslms, the Canvas CLI on PyPI).
+
+Instructors who script Canvas with canvaslms can take a reviewed quiz from here instead of
+`quizgen publish`. The shape is canvaslms's "full format" (its `quizzes create --example`):
+
+    {"quiz_type": "new" | "classic",
+     "settings": {"title", …the engine's quiz settings…},
+     "items": [{"position", "points_possible", "entry": {…}}]          # New Quizzes
+     "questions": [{"question_name", "question_type", "answers", …}]}  # Classic Quizzes
+
+The items are exactly what `quizgen publish` sends for the same engine (`canvas/payloads.py`),
+so both routes put the same quiz into Canvas: the same ids, titles with the `[qg:<id>]` marker,
+escaped HTML, points from the spec's `[publish] points`. The settings are the quiz body publish
+creates, unpublished: canvaslms creates the quiz before it adds the items, and students must not
+see it half-built; publish it in Canvas once it is complete.
+
+What an engine cannot hold is left out and listed, and what it holds only in part is a note
+(a Classic categorization becomes matching; see `payloads.classic_limitations`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from quizgen.canvas import payloads
+from quizgen.canvas.payloads import CLASSIC_TYPES, NEW_QUIZZES_SLUGS, PublishSettings
+from quizgen.export.base import Export, ExportItem, ExportQuiz, LeftOut
+
+HOLDS = tuple(NEW_QUIZZES_SLUGS)
+"""Types New Quizzes (the default engine) holds; Classic holds those in `CLASSIC_TYPES`."""
+
+ENGINE_NAMES = {"new": "New Quizzes", "classic": "Classic Quizzes"}
+
+
+def settings_for(quiz: ExportQuiz) -> PublishSettings:
+    """The publish settings stated with the quiz, or publish's defaults (New Quizzes)."""
+    if quiz.publish is not None:
+        return quiz.publish
+    return PublishSettings(title=quiz.title, course_id=0)
+
+
+def document(quiz: ExportQuiz, items: list[ExportItem], result: Export) -> dict[str, Any]:
+    """The canvaslms quiz file as a dict; fills `result`'s exported, left-out and notes lists."""
+    settings = settings_for(quiz)
+    engine = settings.engine
+    holds = NEW_QUIZZES_SLUGS if engine == "new" else CLASSIC_TYPES
+    kept = []
+    for item in items:
+        if item.type_name not in holds:
+            result.left_out.append(
+                LeftOut(
+                    item.id,
+                    item.type_name,
+                    f"{ENGINE_NAMES[engine]} have no {item.type_name.replace('_', ' ')} question "
+                    "that quizgen can write",
+                )
+            )
+            continue
+        kept.append(item)
+    records = [item.record for item in kept]
+    if engine == "new":
+        body = payloads.new_quiz_body(settings, payloads.total_points(records, settings))["quiz"]
+        entries = [
+            _new_item(payloads.new_quiz_item(record, position, settings)["item"])
+            for position, record in enumerate(records, start=1)
+        ]
+        key = "items"
+    else:
+        body = payloads.classic_quiz_body(settings)["quiz"]
+        entries = [
+            payloads.classic_question(record, position, settings)["question"]
+            for position, record in enumerate(records, start=1)
+        ]
+        result.notes.extend(payloads.classic_limitations(records))
+        key = "questions"
+    result.exported = [item.id for item in kept]
+    return {"quiz_type": engine, "settings": body, key: entries}
+
+
+def _new_item(item: dict[str, Any]) -> dict[str, Any]:
+    """canvaslms sets `entry_type` itself; its file holds position, points and the entry."""
+    return {key: item[key] for key in ("position", "points_possible", "entry")}
+
+
+def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
+    result = Export(data=b"")
+    text = json.dumps(document(quiz, items, result), ensure_ascii=False, indent=2) + "\n"
+    result.data = text.encode("utf-8")
+    return result
