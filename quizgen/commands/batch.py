@@ -183,12 +183,10 @@ def collect(
     as_json: JsonOption = False,
 ) -> None:
     """Record what the Batch API has finished and submit the follow-up asks (batch mode)."""
-    from quizgen.commands.filters import open_store
+    from quizgen.commands.filters import quiz_in_store
     from quizgen.errors import InputError
 
-    store = open_store(db)
-    try:
-        quiz = store.resolve_quiz(quiz_ref)
+    with quiz_in_store(db, quiz_ref) as (store, quiz):
         if not is_batch_mode(quiz):
             raise InputError(
                 f"quiz {quiz.id} was not made with the Batch API; use quizgen retry {quiz.id}"
@@ -196,8 +194,6 @@ def collect(
         collect_and_report(
             store, quiz, wait=wait, cancel=cancel, as_json=as_json, base_url=base_url
         )
-    finally:
-        store.close()
 
 
 def collect_and_report(

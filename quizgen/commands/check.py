@@ -20,16 +20,12 @@ def register(app: typer.Typer) -> None:
 def check(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Re-run every check on the questions a quiz keeps; exit 1 when anything is flagged."""
     from quizgen.checking import check_document, check_questions
-    from quizgen.commands.filters import open_store
+    from quizgen.commands.filters import quiz_in_store
     from quizgen.generation import module_content
 
-    store = open_store(db)
-    try:
-        quiz = store.resolve_quiz(quiz_ref)
+    with quiz_in_store(db, quiz_ref) as (store, quiz):
         contents = {m.module_id: module_content(m) for m in store.modules(quiz.id)}
         results = check_questions(store.questions(quiz.id), contents)
-    finally:
-        store.close()
     document = check_document(quiz.id, results)
     if as_json:
         typer.echo(json.dumps(document, ensure_ascii=False))
@@ -67,16 +63,14 @@ def import_file(
 ) -> None:
     """Add existing questions to a quiz through the same checks; flawed ones are stored rejected
     with their reasons, the rest as pending. Exit 1 when any question was rejected or skipped."""
-    from quizgen.commands.filters import open_store
+    from quizgen.commands.filters import quiz_in_store
     from quizgen.generation import module_content
     from quizgen.importing import read_import_file, resolve_modules, screen_imports
     from quizgen.integrity import Screen
     from quizgen.store import now
 
     fmt, items = read_import_file(file)
-    store = open_store(db)
-    try:
-        quiz = store.resolve_quiz(quiz_ref)
+    with quiz_in_store(db, quiz_ref) as (store, quiz):
         modules = store.modules(quiz.id)
         module_ids = resolve_modules(items, [m.module_id for m in modules], module, str(file))
         contents = {m.module_id: module_content(m) for m in modules}
@@ -90,8 +84,6 @@ def import_file(
             batch_key,
             [(s.module_id, s.item.question_type or "", s.question) for s in plan.screened],
         )
-    finally:
-        store.close()
     rows = [
         {
             "number": s.item.number,

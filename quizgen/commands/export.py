@@ -58,7 +58,7 @@ def export(
     as_json: JsonOption = False,
 ) -> None:
     """Export approved questions (and pending ones with --include-pending)."""
-    from quizgen.commands.filters import open_store
+    from quizgen.commands.filters import quiz_in_store
     from quizgen.errors import InputError
     from quizgen.export import FORMATS, ExportQuiz, export_quiz
     from quizgen.models import ReviewStatus
@@ -68,12 +68,8 @@ def export(
         raise InputError(f"unknown format {format_name!r}; use one of: {', '.join(FORMATS)}")
     if engine is not None and fmt.name != "canvaslms":
         raise InputError(f"--engine applies to --format canvaslms only, not {fmt.name}")
-    store = open_store(db)
-    try:
-        quiz = store.resolve_quiz(quiz_ref)
+    with quiz_in_store(db, quiz_ref) as (store, quiz):
         kept = store.questions(quiz.id)
-    finally:
-        store.close()
     wanted = {ReviewStatus.APPROVED} | ({ReviewStatus.PENDING} if include_pending else set())
     records = [q for q in kept if q.review_status in wanted]
     pending = sum(q.review_status == ReviewStatus.PENDING for q in kept)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,3 +82,15 @@ def missing_database(path: Path, source: str) -> str:
         f"no quizgen database at {path.resolve()} ({source}); `quizgen create SPEC` makes "
         "one, or point --db or $QUIZGEN_DB at an existing one"
     )
+
+
+@contextmanager
+def quiz_in_store(db: Path | None, quiz_ref: str) -> Iterator[tuple[Store, Quiz]]:
+    """The database (see `open_store`) and the quiz a command names, for the many commands
+    that start with both; the store is closed however the block ends, a quiz reference that
+    matches nothing included."""
+    store = open_store(db)
+    try:
+        yield store, store.resolve_quiz(quiz_ref)
+    finally:
+        store.close()

@@ -163,13 +163,11 @@ def retry(
     as_json: JsonOption = False,
 ) -> None:
     """Regenerate only failed, partial, pending and interrupted batches, from stored content."""
-    from quizgen.commands.filters import open_store
+    from quizgen.commands.filters import quiz_in_store
     from quizgen.llm import make_adapter
     from quizgen.spec import stored_spec
 
-    store = open_store(db)
-    try:
-        quiz = store.resolve_quiz(quiz_ref)
+    with quiz_in_store(db, quiz_ref) as (store, quiz):
         spec = stored_spec(quiz)
         if spec.llm.mode == "batch":
             from quizgen.commands.batch import collect_and_report
@@ -193,8 +191,6 @@ def retry(
         _generate_and_report(
             store, quiz, adapter, concurrency, as_json=as_json, force=force, verify=verify
         )
-    finally:
-        store.close()
 
 
 def _generate_and_report(

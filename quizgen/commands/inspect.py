@@ -24,14 +24,10 @@ def register(app: typer.Typer) -> None:
 @run_command
 def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
     """The quiz, its content, and every batch: counts, attempts, tokens, time, errors."""
-    from quizgen.commands.filters import open_store
+    from quizgen.commands.filters import quiz_in_store
 
-    store = open_store(db)
-    try:
-        quiz = store.resolve_quiz(quiz_ref)
+    with quiz_in_store(db, quiz_ref) as (store, quiz):
         document, batches, costs = full_status(store, quiz)
-    finally:
-        store.close()
     if "batch_api_jobs" in document:
         from quizgen.commands.batch import add_live_states
 
@@ -234,7 +230,7 @@ def show(
 ) -> None:
     """The questions of a quiz with their answer keys, explanations and cited passages."""
     from quizgen.citations import cited_text
-    from quizgen.commands.filters import check_filters, open_store
+    from quizgen.commands.filters import check_filters, quiz_in_store
     from quizgen.errors import InputError
     from quizgen.models import ReviewStatus
     from quizgen.questions import question_type as lookup
@@ -246,16 +242,12 @@ def show(
         raise InputError(
             f"--status must be one of: {', '.join(s.value for s in ReviewStatus)} (got {review!r})"
         ) from None
-    store = open_store(db)
-    try:
-        quiz = store.resolve_quiz(quiz_ref)
+    with quiz_in_store(db, quiz_ref) as (store, quiz):
         check_filters(store, quiz, module=module, question_type=question_type)
         questions = store.questions(
             quiz.id, module_id=module, question_type=question_type, review_status=wanted
         )
         texts = {record.module_id: record.content for record in store.modules(quiz.id)}
-    finally:
-        store.close()
     if as_json:
         documents = [question_document(q) for q in questions]
         typer.echo(json.dumps({"quiz_id": quiz.id, "questions": documents}, ensure_ascii=False))

@@ -65,11 +65,9 @@ def publish(
 ) -> None:
     """Publish the approved questions as a Canvas quiz; re-run to finish an interrupted one."""
     from quizgen.canvas.publish import plan_publication
-    from quizgen.commands.filters import open_store
+    from quizgen.commands.filters import quiz_in_store
 
-    store = open_store(db)
-    try:
-        quiz = store.resolve_quiz(quiz_ref)
+    with quiz_in_store(db, quiz_ref) as (store, quiz):
         plan = plan_publication(
             store,
             quiz,
@@ -84,8 +82,6 @@ def publish(
             _dry_run(plan, as_json=as_json)
             return
         outcome = _publish(store, plan, new_copy=new_copy, as_json=as_json)
-    finally:
-        store.close()
     _report(plan, outcome, as_json=as_json)
     if not outcome.complete:
         raise typer.Exit(EXIT_INCOMPLETE)

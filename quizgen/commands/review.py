@@ -87,7 +87,7 @@ def approve(
     as_json: JsonOption = False,
 ) -> None:
     """Approve questions by id, or every pending one (--all, --module, --type)."""
-    from quizgen.commands.filters import check_filters, open_store
+    from quizgen.commands.filters import check_filters, quiz_in_store
     from quizgen.errors import InputError
     from quizgen.models import ReviewStatus
     from quizgen.review import refuse_unforced, select_for_approval
@@ -96,9 +96,7 @@ def approve(
         raise InputError("name the questions to approve, or pass --all (or --module/--type)")
     if ids and (all_pending or module or question_type):
         raise InputError("give question ids or --all/--module/--type, not both")
-    store = open_store(db)
-    try:
-        quiz = store.resolve_quiz(quiz_ref)
+    with quiz_in_store(db, quiz_ref) as (store, quiz):
         if ids:
             chosen = _resolve_all(store, quiz.id, ids)
             refuse_unforced(chosen, force)
@@ -109,8 +107,6 @@ def approve(
             )
         store.set_review_status(quiz.id, [q.id for q in chosen], ReviewStatus.APPROVED)
         remaining = len(store.questions(quiz.id, review_status=ReviewStatus.PENDING))
-    finally:
-        store.close()
     if as_json:
         document = _verdict_document(quiz, "approve", chosen, pending=remaining)
         typer.echo(json.dumps(document))
@@ -137,21 +133,17 @@ def reject(
     as_json: JsonOption = False,
 ) -> None:
     """Reject questions with a reason; they stay in the store, out of exports."""
-    from quizgen.commands.filters import open_store
+    from quizgen.commands.filters import quiz_in_store
     from quizgen.models import ReviewStatus
     from quizgen.review import check_codes, rejection_from_text
 
     code, text = rejection_from_text(reason, note)
-    store = open_store(db)
-    try:
-        quiz = store.resolve_quiz(quiz_ref)
+    with quiz_in_store(db, quiz_ref) as (store, quiz):
         chosen = _resolve_all(store, quiz.id, ids)
         store.set_review_verdicts(
             quiz.id,
             [(r.id, ReviewStatus.REJECTED, (*check_codes(r), code), text) for r in chosen],
         )
-    finally:
-        store.close()
     if as_json:
         typer.echo(json.dumps(_verdict_document(quiz, "reject", chosen, reason=code, note=text)))
         return
@@ -223,15 +215,11 @@ def edit(
     db: DbOption = None,
 ) -> None:
     """Edit a question in $EDITOR as TOML; it is checked before it is saved."""
-    from quizgen.commands.filters import open_store
+    from quizgen.commands.filters import quiz_in_store
 
-    store = open_store(db)
-    try:
-        quiz = store.resolve_quiz(quiz_ref)
+    with quiz_in_store(db, quiz_ref) as (store, quiz):
         record = store.question(quiz.id, question_id)
         run_edit(store, quiz, record, console(piped_width=100))
-    finally:
-        store.close()
 
 
 # --- the interactive pass ------------------------------------------------------------------
@@ -304,7 +292,7 @@ def review(
     Resumable: every verdict is saved at once; next time it continues with what is still
     pending (skipped questions come back). With --web, the same review in the browser.
     """
-    from quizgen.commands.filters import check_filters, open_store
+    from quizgen.commands.filters import check_filters, quiz_in_store
     from quizgen.models import ReviewStatus
 
     if web:
@@ -314,9 +302,7 @@ def review(
         return
 
     out = console(piped_width=100)
-    store = open_store(db)
-    try:
-        quiz = store.resolve_quiz(quiz_ref)
+    with quiz_in_store(db, quiz_ref) as (store, quiz):
         check_filters(store, quiz, module=module, question_type=question_type)
         pending = store.questions(
             quiz.id,
@@ -335,8 +321,6 @@ def review(
         except _EndOfInput:
             ended = True
         remaining = len(store.questions(quiz.id, review_status=ReviewStatus.PENDING))
-    finally:
-        store.close()
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
     if ended:
         out.print("end of input; every verdict given is saved")

@@ -35,15 +35,11 @@ def start_page(db: Path | None, quiz_ref: str, port: int | None, no_browser: boo
             f"the review page needs the optional web extra ({exc.name} is not installed): "
             "pip install 'quizgen[web]'"
         ) from None
-    from quizgen.commands.filters import open_store
+    from quizgen.commands.filters import quiz_in_store
     from quizgen.web import server
 
-    store = open_store(db)
-    try:
-        quiz = store.resolve_quiz(quiz_ref)
+    with quiz_in_store(db, quiz_ref) as (store, quiz):
         path = store.path
-    finally:
-        store.close()
     server.run(
         path, quiz.id, port=port, open_browser=not no_browser, say=lambda line: typer.echo(line)
     )
