@@ -345,18 +345,8 @@ class BatchRun:
         )
         call = LLMCallRecord.of(ctx.adapter, request, response, seconds, None)
         try:
-            self.new_ids += await ctx.writer.run(
-                partial(
-                    record_progress_tx,
-                    quiz_id=ctx.quiz.id,
-                    key=batch.key,
-                    run_id=ctx.run_id,
-                    accepted=accepted,
-                    rejected=rejected,
-                    call=call,
-                    module_id=batch.module_id,
-                    question_type=batch.question_type,
-                )
+            self.new_ids += await _record_progress(
+                ctx, batch, accepted=accepted, rejected=rejected, call=call
             )
         except StoreError as exc:
             self._end(exc.message)
@@ -648,16 +638,30 @@ async def _record_call(
     """Store a call that produced no questions (a failure or a malformed answer)."""
     # A lost lease means another run holds the batch and records its own calls.
     with contextlib.suppress(StoreError):
-        await ctx.writer.run(
-            partial(
-                record_progress_tx,
-                quiz_id=ctx.quiz.id,
-                key=batch.key,
-                run_id=ctx.run_id,
-                accepted=[],
-                rejected=[],
-                call=LLMCallRecord.of(ctx.adapter, request, response, seconds, error),
-                module_id=batch.module_id,
-                question_type=batch.question_type,
-            )
+        call = LLMCallRecord.of(ctx.adapter, request, response, seconds, error)
+        await _record_progress(ctx, batch, accepted=[], rejected=[], call=call)
+
+
+async def _record_progress(
+    ctx: RunContext,
+    batch: Batch,
+    *,
+    accepted: list[NewQuestion],
+    rejected: list[NewQuestion],
+    call: LLMCallRecord,
+) -> list[str]:
+    """One call's outcome for `batch`, written through the run's writer under its lease (see
+    `record_progress_tx`); the new question ids. Both answers and failed calls come here."""
+    return await ctx.writer.run(
+        partial(
+            record_progress_tx,
+            quiz_id=ctx.quiz.id,
+            key=batch.key,
+            run_id=ctx.run_id,
+            accepted=accepted,
+            rejected=rejected,
+            call=call,
+            module_id=batch.module_id,
+            question_type=batch.question_type,
         )
+    )
