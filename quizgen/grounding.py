@@ -177,6 +177,52 @@ def is_grounded(answer: str, passage: Passage) -> bool:
     return len(missing) <= allowed_missing(words) and not any(map(is_number, missing))
 
 
+def swapped_word(claim: str, passage: Passage) -> tuple[str, str] | None:
+    """A word of the claim that stands where the passage has another word, a neighbour in the
+    claim agreeing with the passage's: "controlled the private treasury" against "controlled
+    the public treasury", or "the Senate ignored the consuls" against "the Senate, made up of
+    …, advised the consuls".
+
+    The paraphrase tolerance of `is_grounded` exists for reworded claims; a claim that follows
+    the passage word for word except one slot is how a false statement is written, so the
+    tolerance must not cover it. Returns (claim word, passage word), or None."""
+    words = content_words(claim)
+    claimed = frozenset(words)
+    if len(words) < 2 or not _in_passage_order(words, passage):
+        return None  # a reordered claim ("B is larger than A") is the contradiction check's
+    last = len(words) - 1
+    for index, word in enumerate(words):
+        if passage.has(word):
+            continue
+        for gap, replaced in enumerate(passage.words):
+            left = index > 0 and gap > 0 and stems_match(words[index - 1], passage.words[gap - 1])
+            right = index < last and (
+                gap < len(passage.words) - 1
+                and stems_match(words[index + 1], passage.words[gap + 1])
+            )
+            if (left or right) and replaced not in claimed:
+                return _spelled(word, claim), _spelled(replaced, passage.text)
+    return None
+
+
+def _in_passage_order(words: tuple[str, ...], passage: Passage) -> bool:
+    """Whether the claim's words that the passage has come in the passage's order."""
+    start = 0
+    for word in words:
+        if not passage.has(word):
+            continue
+        at = passage.position(word, start)
+        if at == -1:
+            return False
+        start = at + 1
+    return True
+
+
+def _spelled(stemmed: str, text: str) -> str:
+    """The word of `text` whose stem is `stemmed`, as the instructor wrote it."""
+    return next((token for token in _tokens(text) if stem(token) == stemmed), stemmed)
+
+
 def allowed_missing(words: list[str]) -> int:
     """Paraphrase tolerance: none up to three content words, then one word in four."""
     return 0 if len(words) <= STRICT_KEY_WORDS else len(words) // 4

@@ -106,6 +106,12 @@ def _true_false_key(question: Any, quote: grounding.Passage) -> Iterator[Problem
                 "the statement is marked true but says the opposite of the quote (a negation, "
                 "an antonym or a swapped comparison)",
             )
+        elif swap := grounding.swapped_word(statement, quote):
+            yield Problem(
+                KEY_CONTRADICTED,
+                f"the statement is marked true but says {swap[0]!r} where the quote says "
+                f"{swap[1]!r}",
+            )
         return
     if grounding.overlap(statement, quote) < grounding.FALSE_STATEMENT_OVERLAP:
         yield Problem(
