@@ -351,3 +351,17 @@ def test_review_can_edit_then_approve(cli: CliRunner, quiz_id: str, editor) -> N
     assert after.data["explanation"] == "Edited during review."
     assert after.review_status == ReviewStatus.APPROVED
     assert "1 approved, 0 rejected, 1 edited" in out
+
+
+def test_edit_without_an_editor_or_a_terminal_says_so_instead_of_waiting_for_vi(
+    cli: CliRunner, quiz_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`printf 'e\\nq\\n' | quizgen review` without $EDITOR started `vi` on a pipe: a hang."""
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    question_id = pending_ids(quiz_id, "multiple_choice")[0]
+    before = record(quiz_id, question_id)
+    code, out, _ = run(cli, "edit", quiz_id, question_id)
+    assert "no editor: set $EDITOR" in out
+    assert record(quiz_id, question_id).data == before.data
+    assert code == 0  # like an abandoned edit: nothing saved, not an error

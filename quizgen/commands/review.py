@@ -7,7 +7,9 @@ The rules (what a bulk approval selects, reason codes, the edit document and its
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -161,6 +163,12 @@ def run_edit(store: Store, quiz: Quiz, record: QuestionRecord, out: Console) -> 
     from quizgen.questions import question_type
     from quizgen.review import apply_edit, edit_document, editor_command, parse_edit_document
 
+    if not (os.environ.get("EDITOR") or os.environ.get("VISUAL")) and not (
+        sys.stdin.isatty() and sys.stdout.isatty()
+    ):
+        # The fallback `vi` needs a terminal; without one it waits forever for keys.
+        out.print("no editor: set $EDITOR (vi needs a terminal); nothing saved")
+        return False
     qtype = question_type(record.question_type)
     original = edit_document(record, qtype)
     text = original
