@@ -728,13 +728,6 @@ class Store:
                 question_type=question_type,
             )
 
-    def finish_batch(
-        self, quiz_id: str, key: str, run_id: str, status: BatchStatus, last_error: str | None
-    ) -> None:
-        """End a run of a batch: final status, one more attempt, lease released."""
-        with self._write() as tx:
-            finish_batch_tx(tx, quiz_id, key, run_id, status, last_error)
-
     def release_batches(self, quiz_id: str, run_id: str) -> int:
         """Put this run's unfinished batches back to pending (Ctrl-C); their questions stay."""
         with self._write() as tx:
@@ -969,19 +962,6 @@ class Store:
         with self._write() as tx:
             tx.executemany(INSERT_QUESTION, records)
         return ids
-
-    def record_verification(
-        self,
-        quiz_id: str,
-        batch_key: str,
-        call: LLMCallRecord,
-        disputed: list[str],
-        flag: str,
-    ) -> None:
-        """Store a verification call and flag the disputed questions; see
-        `record_verification_tx`."""
-        with self._write() as tx:
-            record_verification_tx(tx, quiz_id, batch_key, call, disputed, flag)
 
     def llm_calls(self, quiz_id: str, batch_key: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM llm_calls WHERE quiz_id = ?"
