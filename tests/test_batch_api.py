@@ -159,6 +159,41 @@ def test_the_split_is_greedy_and_in_order() -> None:
     assert [len(g) for g in groups] == [3, 3, 1]
 
 
+def test_output_and_error_file_lines_as_openai_documents_them_are_read() -> None:
+    """Lines written by hand from OpenAI's Batch API reference ("the request output object"),
+    with keys in another order than the fake server writes them."""
+    from quizgen.batch_api.jsonl import parse_results
+
+    output = (
+        '{"id": "batch_req_123", "custom_id": "request-2", "response": {"status_code": 200, '
+        '"request_id": "req_123", "body": {"id": "chatcmpl-123", "object": "chat.completion", '
+        '"created": 1711652795, "model": "gpt-3.5-turbo-0125", "choices": [{"index": 0, '
+        '"message": {"role": "assistant", "content": "Hello."}, "logprobs": null, '
+        '"finish_reason": "stop"}], "usage": {"prompt_tokens": 22, "completion_tokens": 2, '
+        '"total_tokens": 24}, "system_fingerprint": "fp_123"}}, "error": null}\n'
+    )
+    errors = (
+        '{"error": null, "custom_id": "request-3", "id": "batch_req_456", "response": '
+        '{"body": {"error": {"message": "Invalid model.", "type": "invalid_request_error", '
+        '"param": "model", "code": null}}, "request_id": "req_456", "status_code": 400}}\n'
+        '{"id": "batch_req_789", "custom_id": "request-4", "response": null, '
+        '"error": {"code": "batch_expired", "message": "This request could not be executed '
+        'before the completion window expired."}}\n'
+    )
+    results, problems = parse_results(output, "output")
+    assert problems == []
+    ok = results["request-2"]
+    assert ok.ok and not ok.transient
+    assert ok.body is not None
+    assert ok.body["choices"][0]["message"]["content"] == "Hello."
+    results, problems = parse_results(errors, "errors")
+    assert problems == []
+    bad = results["request-3"]
+    assert (bad.ok, bad.transient, bad.describe()) == (False, False, "HTTP 400: Invalid model.")
+    expired = results["request-4"]
+    assert (expired.ok, expired.transient, expired.error_code) == (False, True, "batch_expired")
+
+
 def test_an_ask_larger_than_a_file_may_be_is_an_error() -> None:
     from quizgen.batch_api.jsonl import OversizeRequestError, split
 
