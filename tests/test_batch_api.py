@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from tests.conftest import invoke, invoke_json
 from tests.fakes import openai_server as fake_server
 from tests.fakes.openai_batches import JobPlan
 from tests.fakes.openai_server import FakeOpenAI
+from tests.test_crash import start as start_quizgen
 
 KEY = "sk-test-SECRET-1234"
 APPENDIX = Path(__file__).parent / "fixtures" / "prose" / "appendix.toml"
@@ -426,19 +425,12 @@ def test_collect_refuses_a_quiz_made_synchronously(cli, example) -> None:
 
 
 def start(args: list[str], db: Path, tmp: Path) -> subprocess.Popen[str]:
-    environment = {
-        **os.environ,
-        "QUIZGEN_DB": str(db),
-        "QUIZGEN_CONFIG": str(tmp / "no-config.toml"),
-        "OPENAI_API_KEY": KEY,
-        "QUIZGEN_BATCH_POLL": "0.02",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "quizgen", *args],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    return start_quizgen(
+        args,
+        db,
+        QUIZGEN_CONFIG=str(tmp / "no-config.toml"),
+        OPENAI_API_KEY=KEY,
+        QUIZGEN_BATCH_POLL="0.02",
     )
 
 
