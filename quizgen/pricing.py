@@ -28,7 +28,6 @@ from quizgen.errors import ConfigError
 FREE_PROVIDERS = frozenset({"mock"})
 BATCH_PROVIDER = "openai-batch"
 """Calls answered through OpenAI's Batch API are recorded under this provider name."""
-BATCH_PROVIDERS = frozenset({BATCH_PROVIDER})
 BATCH_DISCOUNT = 0.5
 """The Batch API bills every kind of token at half the synchronous price."""
 
@@ -152,7 +151,7 @@ def usage_cost(usage: ModelUsage, table: Mapping[str, Price]) -> float | None:
     price = price_for(usage.model, table)
     if price is None:
         return None
-    if usage.provider in BATCH_PROVIDERS:
+    if usage.provider == BATCH_PROVIDER:
         price = batch_price(price)
     return cost(
         price,
