@@ -21,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from quizgen.questions import REGISTRY
+
 PROSE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "prose"
 MODULES = {
     "tectonics": ("Plate Tectonics", "plate_tectonics.txt"),
@@ -29,14 +31,7 @@ MODULES = {
     "networks": ("Computer Networks", "networks.docx"),
 }
 MAX_BATCH = 20
-TYPES = (
-    "multiple_choice",
-    "multiple_answer",
-    "true_false",
-    "fill_in_blank",
-    "matching",
-    "categorization",
-)
+TYPES = tuple(REGISTRY)
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,11 @@ import pytest
 from quizgen.errors import ConfigError, ProviderError
 from quizgen.llm.base import GenerationTask, LLMRequest, Message
 from quizgen.llm.mock import MockAdapter, generate_questions, normalise
+from quizgen.questions import REGISTRY
 
 CONTENT = Path(__file__).resolve().parents[1] / "examples" / "biology" / "content"
 MODULES = ("cells", "genetics", "ecology")
-TYPES = (
-    "multiple_choice",
-    "multiple_answer",
-    "true_false",
-    "fill_in_blank",
-    "matching",
-    "categorization",
-)
+TYPES = tuple(REGISTRY)
 
 
 @pytest.fixture

@@ -18,19 +18,13 @@ import pytest
 from quizgen.content.sources import read_module_texts
 from quizgen.llm.base import GenerationTask, LLMRequest, Message
 from quizgen.llm.mock import MockAdapter, generate_questions
+from quizgen.questions import REGISTRY
 from quizgen.spec import load_spec
 from quizgen.store import Store
 from tests.conftest import invoke_json
 
 PROSE = Path(__file__).resolve().parent / "fixtures" / "prose"
-TYPES = (
-    "multiple_choice",
-    "multiple_answer",
-    "true_false",
-    "fill_in_blank",
-    "matching",
-    "categorization",
-)
+TYPES = tuple(REGISTRY)
 
 
 @pytest.fixture
