@@ -110,9 +110,7 @@ def create(
     if adapter.provider == "mock":
         from quizgen.llm.mock.capacity import spec_warnings
 
-        names = {module_id: module.name for module_id, module in spec.modules.items()}
-        contents = {module_id: text.content.text for module_id, text in texts.items()}
-        for warning in spec_warnings(plan_batches(spec), names, contents):
+        for warning in spec_warnings(plan_batches(spec), spec.modules, texts):
             typer.echo(f"warning: {warning}", err=True)
     store = open_store(db, create=True)
     try:

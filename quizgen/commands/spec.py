@@ -100,8 +100,7 @@ def _capacity(spec: Any, batches: list[Any], texts: dict[str, Any]) -> list[str]
         return []
     from quizgen.llm.mock.capacity import spec_warnings
 
-    names = {module_id: module.name for module_id, module in spec.modules.items()}
-    return spec_warnings(batches, names, {m: t.content.text for m, t in texts.items()})
+    return spec_warnings(batches, spec.modules, texts)
 
 
 def _print_summary(summary: dict, modules: dict) -> None:

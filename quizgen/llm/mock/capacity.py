@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from quizgen.llm.mock.planning import Batches, candidates
 from quizgen.llm.mock.reading import usable_sentences
@@ -63,18 +63,18 @@ class PlannedBatch(Protocol):
 
 
 def spec_warnings(
-    batches: Iterable[PlannedBatch], names: Mapping[str, str], texts: Mapping[str, str]
+    batches: Iterable[PlannedBatch], modules: Mapping[str, Any], texts: Mapping[str, Any]
 ) -> list[str]:
-    """`capacity_warnings` for a spec's planned batches, module names and module texts (modules
-    without a text are left out)."""
-    modules: dict[str, tuple[str, str, Batches]] = {}
+    """`capacity_warnings` for a spec's planned batches, its modules (`spec.modules`: each has a
+    `name`) and the modules' texts (`ModuleText`s; modules without one are left out)."""
+    found: dict[str, tuple[str, str, Batches]] = {}
     for batch in batches:
         if batch.module_id not in texts:
             continue
-        name, text, found = modules.get(
+        name, text, planned = found.get(
             batch.module_id,
-            (names.get(batch.module_id, batch.module_id), texts[batch.module_id], ()),
+            (modules[batch.module_id].name, texts[batch.module_id].content.text, ()),
         )
         entry = (batch.key, batch.question_type, batch.target_count)
-        modules[batch.module_id] = (name, text, (*found, entry))
-    return capacity_warnings(modules)
+        found[batch.module_id] = (name, text, (*planned, entry))
+    return capacity_warnings(found)
