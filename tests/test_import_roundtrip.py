@@ -177,6 +177,87 @@ def test_text2qti_short_answers_are_star_lines(tmp_path: Path) -> None:
     assert second.data["question_text"].endswith("code? [blank_1]")
 
 
+# Written by hand from text2qti's README (quiz settings, `Title:`/`Points:` before a question,
+# general, correct, incorrect and per-choice feedback, indented continuation lines, `[*]`
+# multiple answers, `*` short answers, `=` numerical, `____` essay, `^^^^` file upload; every
+# question numbered "1."), not from quizgen's own export.
+TEXT2QTI_README_STYLE = """\
+Quiz title: Cells
+Quiz description: Checking the cell unit.
+Shuffle answers: true
+
+Title: Energy
+Points: 2
+1.  Which organelle is the site of most
+    ATP production?
+...  Cells make ATP by respiration.
++   Right.
+-   Look again at the notes.
+a)  Ribosome
+... Ribosomes make proteins.
+*b) Mitochondrion
+c)  Nucleolus
+
+1.  Which of these are organelles?
+[*] Nucleus
+[ ] Cytoplasm
+[*] Golgi apparatus
+
+1.  Prokaryotic cells have a nucleus.
+a)  True
+*b) False
+
+1.  Which molecule carries the genetic code?
+*   DNA
+*   deoxyribonucleic acid
+
+1.  What is the square root of 2?
+=   1.4142 +- 0.0001
+
+1.  Describe the cell membrane.
+____
+
+1.  Upload a labelled drawing of a cell.
+^^^^
+"""
+
+
+def test_a_hand_written_text2qti_file_reads_as_text2qti_documents_it(tmp_path: Path) -> None:
+    path = tmp_path / "bank.md"
+    path.write_text(TEXT2QTI_README_STYLE, encoding="utf-8")
+    fmt, items = read_import_file(path)
+    assert fmt == "text2qti"
+    assert [item.number for item in items] == [1, 2, 3, 4, 5, 6, 7]
+    assert [item.question_type for item in items] == [
+        "multiple_choice",
+        "multiple_answer",
+        "true_false",
+        "fill_in_blank",
+        "fill_in_blank",
+        None,
+        None,
+    ]
+    mc, ma, tf, short, numerical, essay, upload = items
+    assert mc.data["question_text"] == "Which organelle is the site of most ATP production?"
+    assert mc.data["explanation"] == "Cells make ATP by respiration."
+    assert [(o["text"], o["correct"]) for o in mc.data["options"]] == [
+        ("Ribosome", False),
+        ("Mitochondrion", True),
+        ("Nucleolus", False),
+    ]
+    assert [(o["text"], o["correct"]) for o in ma.data["options"]] == [
+        ("Nucleus", True),
+        ("Cytoplasm", False),
+        ("Golgi apparatus", True),
+    ]
+    assert tf.data["correct_answer"] is False
+    assert short.data["question_text"] == "Which molecule carries the genetic code? [blank_1]"
+    assert short.data["blanks"] == [{"position": 1, "answers": ["DNA", "deoxyribonucleic acid"]}]
+    assert numerical.data["blanks"][0]["answers"] == ["1.4142 +- 0.0001"]
+    assert (essay.kind, upload.kind) == ("essay", "file upload")
+    assert "source_quote" not in mc.data  # text2qti has no source quotes
+
+
 @pytest.mark.parametrize(
     ("fmt", "name"), [("gift", "bank.gift.txt"), ("csv", "bank.csv"), ("moodle", "bank.xml")]
 )
