@@ -295,3 +295,21 @@ def test_an_imported_repeat_is_explained_to_the_instructor(
     notes = [row["rejection_note"] for row in doc["questions"]]
     assert all("ask something else" not in note for note in notes)
     assert any("quizgen edit" in note for note in notes)
+
+
+def test_the_hand_written_file_is_text2qti_as_text2qti_itself_reads_it() -> None:
+    """The fixture above is written from memory of text2qti's README; text2qti's own parser is
+    the judge that it is real text2qti syntax, not quizgen's idea of it."""
+    text2qti_quiz = pytest.importorskip("text2qti.quiz")
+    text2qti_config = pytest.importorskip("text2qti.config")
+    quiz = text2qti_quiz.Quiz(TEXT2QTI_README_STYLE, config=text2qti_config.Config())
+    questions = [q for q in quiz.questions_and_delims if hasattr(q, "type")]
+    assert [q.type for q in questions] == [
+        "multiple_choice_question",
+        "multiple_answers_question",
+        "true_false_question",
+        "short_answer_question",
+        "numerical_question",
+        "essay_question",
+        "file_upload_question",
+    ]
