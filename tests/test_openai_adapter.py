@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openai
 import pytest
 
 from quizgen.errors import ProviderError
@@ -277,3 +278,27 @@ async def test_gate_spaces_callers_by_its_interval() -> None:
 
         with anyio.fail_after(0.05):
             await gate.wait_turn()
+
+
+def test_read_completion_reads_a_hand_written_batch_output_body() -> None:
+    """A Batch API output line's `response.body`, written by hand from OpenAI's documented
+    Chat Completion object (not produced by quizgen or its fake server)."""
+    line = json.loads(
+        '{"id": "batch_req_123", "custom_id": "request-2", "response": {"status_code": 200,'
+        ' "request_id": "req_123", "body": {"id": "chatcmpl-123", "object": "chat.completion",'
+        ' "created": 1711652795, "model": "gpt-4o-mini-2024-07-18", "choices": [{"index": 0,'
+        ' "message": {"role": "assistant", "content": "{\\"questions\\": []}",'
+        ' "refusal": null}, "logprobs": null, "finish_reason": "length"}],'
+        ' "usage": {"prompt_tokens": 22, "completion_tokens": 2, "total_tokens": 24,'
+        ' "prompt_tokens_details": {"cached_tokens": 16}}, "system_fingerprint": "fp_123"}},'
+        ' "error": null}'
+    )
+    completion = openai.types.chat.ChatCompletion.model_validate(line["response"]["body"])
+    llm = OpenAIAdapter(api_key=KEY, model="gpt-4o-mini", warn=lambda text: None)
+    answer = llm.read_completion(completion)
+    assert answer.text == '{"questions": []}'
+    assert answer.model == "gpt-4o-mini-2024-07-18"
+    assert answer.finish_reason == "length"
+    assert (answer.usage.input_tokens, answer.usage.output_tokens) == (22, 2)
+    assert answer.usage.cached_tokens == 16
+    assert answer.refusal is None
