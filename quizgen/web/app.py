@@ -85,6 +85,14 @@ class Pages:
     def snapshot(self) -> Snapshot:
         return self.site.snapshot
 
+    def question_page(
+        self, request: Request
+    ) -> tuple[presenting.Filters, QuizState, QuestionRecord]:
+        """What every per-question handler starts from: the list filters, the current state
+        and the question named in the path."""
+        state = self.snapshot.state()
+        return presenting.Filters.of(request.query_params), state, self.question_of(state, request)
+
     def question_of(self, state: QuizState, request: Request) -> QuestionRecord:
         """The question named in the path: its id, or a unique prefix (404 otherwise)."""
         reference = request.path_params["qid"]
@@ -151,9 +159,7 @@ class Pages:
         )
 
     async def question(self, request: Request) -> Response:
-        filters = presenting.Filters.of(request.query_params)
-        state = self.snapshot.state()
-        record = self.question_of(state, request)
+        filters, state, record = self.question_page(request)
         chosen = presenting.select(state.records, filters)
         index, previous, following = presenting.neighbours(chosen, record.id)
         content = self.snapshot.content(record.module_id)
@@ -177,9 +183,7 @@ class Pages:
         )
 
     async def edit_form(self, request: Request) -> Response:
-        filters = presenting.Filters.of(request.query_params)
-        state = self.snapshot.state()
-        record = self.question_of(state, request)
+        filters, state, record = self.question_page(request)
         self.snapshot.prepare_edit(record.id)
         return self._edit_page(
             request, state.quiz, record, record.data, record.updated_at, [], filters
@@ -215,9 +219,7 @@ class Pages:
 
     async def approve(self, request: Request) -> Response:
         form = await self.form(request)
-        filters = presenting.Filters.of(request.query_params)
-        state = self.snapshot.state()
-        record = self.question_of(state, request)
+        filters, state, record = self.question_page(request)
         following = _following(state, record.id, filters)
         force = bool(form.get("force"))
         try:
@@ -232,9 +234,7 @@ class Pages:
 
     async def reject(self, request: Request) -> Response:
         form = await self.form(request)
-        filters = presenting.Filters.of(request.query_params)
-        state = self.snapshot.state()
-        record = self.question_of(state, request)
+        filters, state, record = self.question_page(request)
         following = _following(state, record.id, filters)
         try:
             code = actions.reject(
@@ -252,9 +252,7 @@ class Pages:
 
     async def save_edit(self, request: Request) -> Response:
         form = await self.form(request)
-        filters = presenting.Filters.of(request.query_params)
-        state = self.snapshot.state()
-        record = self.question_of(state, request)
+        filters, state, record = self.question_page(request)
         raw = forms.data_from_form(record.question_type, form)
         stamp = form.get("updated_at")
         try:
