@@ -11,7 +11,7 @@ Two parts, both printed:
    excluded), output tokens per question asked, Batch API rounds, and the two costs.
 2. Extrapolated with that shape to 200 courses × 10 modules × 4 batches × 10 questions and a
    module of CONTENT_TOKENS tokens: requests, input/output tokens, cost per model at the
-   prices in quizgen/pricing.py (sync and batch), and wall time under the Tier 1 and Tier 4
+   prices in quizgen/report/cost.py (sync and batch), and wall time under the Tier 1 and Tier 4
    limits below. Token counts are the fake's (characters ÷ 4, OpenAI's rule of thumb).
 """
 
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from quizgen.pricing import BUILTIN_PRICES, batch_price, cost  # noqa: E402
+from quizgen.report.cost import BUILTIN_PRICES, batch_price, cost  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
 
 SPEC = ROOT / "tests" / "fixtures" / "prose" / "appendix.toml"

@@ -20,8 +20,8 @@ import tracemalloc
 from collections import Counter
 from typing import Any
 
+from quizgen.checks.screen import Holder, Screen, signature
 from quizgen.content import Section, assemble
-from quizgen.integrity import Holder, Screen, signature
 from quizgen.questions import question_type
 
 TYPES = ("multiple_choice", "true_false", "fill_in_blank", "multiple_answer")

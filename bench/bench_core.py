@@ -33,7 +33,7 @@ def scaling(latency: float) -> list[tuple[str, float]]:
     import anyio
 
     from quizgen.content.sources import read_modules
-    from quizgen.generation import generate
+    from quizgen.generation.run import generate
     from quizgen.llm.mock import MockAdapter
     from quizgen.spec import load_spec, plan_batches
     from quizgen.store import NewModule, Store
@@ -119,7 +119,7 @@ def pipeline_only() -> None:
 
     from bench.replay import ReplayAdapter
     from quizgen.content.sources import read_modules
-    from quizgen.generation import generate
+    from quizgen.generation.run import generate
     from quizgen.llm.base import GenerationTask, LLMRequest
     from quizgen.spec import load_spec, plan_batches
     from quizgen.store import NewModule, Store

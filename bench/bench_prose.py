@@ -6,7 +6,7 @@ The corpus is tests/fixtures/prose (plate tectonics .txt, the water cycle .md wi
 Roman Republic as a PDF, computer networks as a .docx): plain sentences, no bold terms, no
 definitions. For every module, question type and count up to 1.5 × the module's usable
 sentences (5, 10, the sentence count, 1.5 × it; a batch holds at most 20), a one-batch quiz
-runs through the real pipeline (`quizgen.generation.generate`: every check, correction rounds,
+runs through the real pipeline (`quizgen.generation.run.generate`: every check, correction rounds,
 the store); the figure is the questions that reach review over the questions asked.
 Target (issue 11): ≥ 95 %.
 """
@@ -68,7 +68,7 @@ def measure(types: tuple[str, ...] = TYPES) -> list[Run]:
     import anyio
 
     from quizgen.content.sources import read_modules
-    from quizgen.generation import generate
+    from quizgen.generation.run import generate
     from quizgen.llm.mock import MockAdapter
     from quizgen.llm.mock.reading import read
     from quizgen.spec import load_spec, plan_batches

@@ -38,7 +38,7 @@ def main() -> None:
 
     from typer.testing import CliRunner
 
-    from quizgen.cli import app
+    from quizgen.cli.app import app
     from quizgen.models import ReviewStatus
     from quizgen.store import Store
     from tests.fakes.canvas_server import FakeCanvas, running

@@ -24,7 +24,7 @@ import anyio
 
 from quizgen.models import PlannedBatch
 from quizgen.store import LLMCallRecord, NewModule, NewQuestion, Store, record_progress_tx
-from quizgen.writer import StoreWriter
+from quizgen.store.writer import StoreWriter
 
 PER_ANSWER = 20
 CONCURRENCY = 64

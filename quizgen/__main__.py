@@ -1,5 +1,5 @@
 """`python -m quizgen` runs the CLI."""
 
-from quizgen.cli import main
+from quizgen.cli.app import main
 
 main()

@@ -18,7 +18,7 @@ Three layers, later ones winning, each value checked by the same model whatever 
        token = "..."
        timeout = 30           # and max_attempts, backoff_base, backoff_cap, max_in_flight
 
-       [prices.<model>]       # see quizgen.pricing
+       [prices.<model>]       # see quizgen.report.cost
        input = 2.0
 
 2. the environment: `OPENAI_API_KEY`, `OPENAI_BASE_URL`, `QUIZGEN_OPENAI_TIMEOUT`,
@@ -88,7 +88,7 @@ class Settings(BaseModel):
     openai: OpenAISettings = OpenAISettings()
     canvas: CanvasSettings = CanvasSettings()
     prices: dict[str, Any] = {}
-    """`[prices.<model>]` tables, checked by `quizgen.pricing.price_table`."""
+    """`[prices.<model>]` tables, checked by `quizgen.report.cost.price_table`."""
 
 
 ENVIRONMENT: dict[tuple[str, str], str] = {
@@ -189,3 +189,11 @@ def setting(env: str, table: str, key: str) -> str | None:
     if not isinstance(found, dict) or found.get(key) is None:
         return None
     return str(found[key])
+
+
+def section(name: str) -> dict[str, Any]:
+    """A whole table of the config file (e.g. `[prices]`), empty when absent."""
+    found = read_config_file().get(name, {})
+    if not isinstance(found, dict):
+        raise ConfigError(f"{config_path()}: [{name}] must be a table")
+    return found

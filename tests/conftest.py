@@ -63,7 +63,7 @@ def cli() -> CliRunner:
 
 def invoke(runner: CliRunner, *args: str) -> tuple[int, str, str]:
     """Run the CLI; return (exit code, stdout, stderr)."""
-    from quizgen.cli import app
+    from quizgen.cli.app import app
 
     result = runner.invoke(app, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quizgen.checks.screen import KEY_DISPUTED, Screen
+from quizgen.checks.verify import agrees, verification_item
 from quizgen.content import ModuleContent, Section, assemble
 from quizgen.content.files import read_sources
-from quizgen.importing import ImportedQuestion, screen_imports
-from quizgen.integrity import KEY_DISPUTED, Screen
 from quizgen.llm.mock import verify_answer
 from quizgen.models import QuestionRecord, ReviewStatus
 from quizgen.questions import question_type
-from quizgen.verification import agrees, verification_item
+from quizgen.review.importing import ImportedQuestion, screen_imports
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "integrity"

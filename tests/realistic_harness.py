@@ -92,7 +92,7 @@ def run_quizzes(
     json_schema: bool = True,
 ) -> Outcome:
     """`quizgen create --provider openai` for each quiz against one realistic fake."""
-    from quizgen.cli import app
+    from quizgen.cli.app import app
 
     outcome = Outcome(model)
     with (

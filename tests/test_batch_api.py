@@ -201,7 +201,7 @@ def test_an_ask_larger_than_a_file_may_be_is_an_error() -> None:
 
 
 def test_batch_calls_cost_half() -> None:
-    from quizgen.pricing import BUILTIN_PRICES, ModelUsage, usage_cost
+    from quizgen.report.cost import BUILTIN_PRICES, ModelUsage, usage_cost
 
     tokens = {"input_tokens": 1_000_000, "cached_tokens": 200_000, "output_tokens": 100_000}
     sync = usage_cost(ModelUsage("k", "openai", "gpt-4o", **tokens), BUILTIN_PRICES)

@@ -11,7 +11,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from quizgen.generation import generate
+from quizgen.generation.run import generate
 from quizgen.llm import make_adapter
 from quizgen.models import BatchStatus
 from quizgen.store import Store

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.citations import cited_text, find_quote, normalise, normalised_quote
+from quizgen.checks.citations import cited_text, find_quote, normalise, normalised_quote
 from quizgen.content import Section, assemble
 from tests.conftest import invoke, invoke_json
 

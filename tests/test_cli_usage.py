@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from quizgen import __version__
-from quizgen.cli import app
+from quizgen.cli.app import app
 from tests.conftest import EXAMPLE, invoke, invoke_json, write_spec
 
 SMALL_SPEC = """

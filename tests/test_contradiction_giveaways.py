@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from quizgen.checking import check_questions
-from quizgen.content import Section, assemble
-from quizgen.contradiction import blank_disagrees, contradicts
-from quizgen.giveaways import GiveawayIndex, facts_of
-from quizgen.integrity import (
+from quizgen.checks.contradiction import blank_disagrees, contradicts
+from quizgen.checks.giveaways import GiveawayIndex, facts_of
+from quizgen.checks.recheck import check_questions
+from quizgen.checks.screen import (
     GIVES_AWAY,
     KEY_CONTRADICTED,
     UNKNOWN_TYPE,
     Screen,
     screen_question,
 )
+from quizgen.content import Section, assemble
 from quizgen.models import QuestionRecord, ReviewStatus
 from quizgen.questions import question_type
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from quizgen.integrity import KEY_DISPUTED, UNVERIFIED_SOURCE
+from quizgen.checks.screen import KEY_DISPUTED, UNVERIFIED_SOURCE
 from quizgen.models import QuestionRecord, ReviewStatus
-from quizgen.review import apply_edit
+from quizgen.review.rules import apply_edit
 from quizgen.store import Store
 from tests.conftest import invoke_json
 from tests.test_review import editor  # noqa: F401  (the fake $EDITOR fixture)
@@ -128,7 +128,7 @@ def test_the_edit_command_refuses_a_duplicate_then_abandons(
 
 
 def invoke_edit(cli: CliRunner, quiz_id: str, question_id: str) -> tuple[int, str, str]:
-    from quizgen.cli import app
+    from quizgen.cli.app import app
 
     result = cli.invoke(app, ["edit", quiz_id, question_id], input="a\n", catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr

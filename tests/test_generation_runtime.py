@@ -12,7 +12,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from quizgen.generation import RunReport, generate
+from quizgen.generation.run import RunReport, generate
 from quizgen.models import BatchStatus, QuizStatus
 from quizgen.store import (
     NewQuestion,
@@ -198,7 +198,7 @@ async def test_a_column_added_to_questions_breaks_no_insert(store: Store) -> Non
 
 
 async def test_answers_of_many_batches_share_commits(store: Store) -> None:
-    from quizgen.writer import StoreWriter
+    from quizgen.store.writer import StoreWriter
 
     quiz = make_quiz(store, {"tf": 1}, modules=modules(40))
     created: list[StoreWriter] = []
@@ -237,7 +237,7 @@ async def test_a_writer_that_cannot_open_the_database_fails_jobs_instead_of_hang
     tmp_path: Path,
 ) -> None:
     from quizgen.errors import StoreError
-    from quizgen.writer import StoreWriter
+    from quizgen.store.writer import StoreWriter
 
     with anyio.fail_after(10):
         async with StoreWriter(tmp_path / "no" / "such" / "folder.db") as writer:

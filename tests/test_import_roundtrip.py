@@ -11,8 +11,8 @@ import pytest
 
 from quizgen.errors import InputError
 from quizgen.export import FORMATS, export_quiz, parse_items
-from quizgen.importing import parse_text2qti, read_import_file
 from quizgen.models import QuestionRecord, ReviewStatus
+from quizgen.review.importing import parse_text2qti, read_import_file
 from quizgen.store import Store
 from tests.conftest import EXAMPLE, invoke, invoke_json
 from tests.every_type import QUIZ, hostile_records, records

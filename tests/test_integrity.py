@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from quizgen.content import Section, assemble
-from quizgen.grounding import Passage, content_words, is_grounded, states, stems_match
-from quizgen.integrity import (
+from quizgen.checks.grounding import Passage, content_words, is_grounded, states, stems_match
+from quizgen.checks.screen import (
     DISTRACTOR_SUPPORTED,
     DUPLICATE_QUESTION,
     KEY_NOT_GROUNDED,
@@ -14,6 +13,7 @@ from quizgen.integrity import (
     QUOTE_NOT_FOUND,
     Screen,
 )
+from quizgen.content import Section, assemble
 from quizgen.questions import question_type
 from tests.integrity_labelled import contents, items, judge, score
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.checking import check_questions
+from quizgen.checks.recheck import check_questions
+from quizgen.checks.screen import DUPLICATE_QUESTION, KEY_DISPUTED, NEAR_DUPLICATE
 from quizgen.content import Section, assemble
-from quizgen.generation import generate, module_content
-from quizgen.integrity import DUPLICATE_QUESTION, KEY_DISPUTED, NEAR_DUPLICATE
+from quizgen.generation.run import generate, module_content
 from quizgen.llm.mock import MockAdapter
 from quizgen.models import BatchStatus, PlannedBatch, batch_key
 from quizgen.store import NewModule, Store

@@ -9,10 +9,10 @@ import openai
 import pytest
 
 from quizgen.errors import ProviderError
+from quizgen.generation.prompts import build_messages
 from quizgen.llm.base import GenerationTask, LLMRequest
 from quizgen.llm.openai import OpenAIAdapter, is_reasoning_model, retry_after_seconds
 from quizgen.llm.ratelimit import SLOW_DOWN, SPEED_UP, RateGate
-from quizgen.prompts import build_messages
 from quizgen.questions import REGISTRY, question_type
 from tests.fakes import openai_server as fake_server
 from tests.fakes.openai_server import FakeOpenAI

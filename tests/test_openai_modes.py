@@ -8,9 +8,9 @@ from pathlib import Path
 import anyio
 import pytest
 
+from quizgen.checks.verify import ANSWER_SCHEMA, SYSTEM, build_messages
 from quizgen.errors import ProviderError
 from quizgen.llm.base import LLMRequest, VerificationItem, VerificationTask
-from quizgen.verification import ANSWER_SCHEMA, SYSTEM, build_messages
 from tests.conftest import invoke_json
 from tests.fakes import openai_server as fake_server
 from tests.fakes.openai_server import FakeOpenAI

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from quizgen.errors import ConfigError
-from quizgen.pricing import (
+from quizgen.report.cost import (
     BUILTIN_PRICES,
     ModelUsage,
     Price,

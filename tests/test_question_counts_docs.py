@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.prompts import type_instructions
+from quizgen.generation.prompts import type_instructions
 from quizgen.questions import REGISTRY
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "question-types.md"

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from quizgen.models import ReviewStatus
-from quizgen.review import (
+from quizgen.review.rules import (
     editor_command,
     field_changes,
     rejection_from_text,
@@ -59,7 +59,7 @@ def pending_ids(quiz_id: str, question_type: str | None = None) -> list[str]:
 
 
 def run(cli: CliRunner, *args: str, input: str | None = None) -> tuple[int, str, str]:
-    from quizgen.cli import app
+    from quizgen.cli.app import app
 
     result = cli.invoke(app, list(args), input=input, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
@@ -283,7 +283,7 @@ def test_edit_document_carries_helpful_comments(cli: CliRunner, quiz_id: str, ed
     question_id = pending_ids(quiz_id, "fill_in_blank")[0]
     editor({"raw": ""})  # an empty file cancels
     from quizgen.questions import question_type
-    from quizgen.review import edit_document
+    from quizgen.review.rules import edit_document
 
     document = edit_document(record(quiz_id, question_id), question_type("fill_in_blank"))
     assert "# quizgen question" in document and "Fill in the blank" in document

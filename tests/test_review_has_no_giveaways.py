@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from quizgen.contradiction import contradicts
-from quizgen.giveaways import facts_of, pair_gives_away
+from quizgen.checks.contradiction import contradicts
+from quizgen.checks.giveaways import facts_of, pair_gives_away
 from quizgen.questions import question_type
 from quizgen.store import Store
 from tests.conftest import invoke_json

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from quizgen.checks.grounding import Passage, swapped_word
+from quizgen.checks.screen import KEY_CONTRADICTED, screen_question
 from quizgen.content import Section, assemble
-from quizgen.grounding import Passage, swapped_word
-from quizgen.integrity import KEY_CONTRADICTED, screen_question
 
 SENATE = (
     "The Senate, made up mostly of former magistrates from wealthy patrician families, "

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from quizgen.commands.tables import Column, fit_columns
+from quizgen.cli.render import Column, fit_columns
 from tests.conftest import invoke, invoke_json
 
 KEYS = [

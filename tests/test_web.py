@@ -22,8 +22,8 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from quizgen.citations import find_quote
-from quizgen.generation import module_content
+from quizgen.checks.citations import find_quote
+from quizgen.generation.run import module_content
 from quizgen.models import QuestionRecord, ReviewStatus
 from quizgen.store import NewQuestion, Store
 from quizgen.web import forms, presenting
@@ -519,7 +519,7 @@ def test_forms_build_question_data_per_type() -> None:
 
 def test_help_does_not_load_the_web_stack() -> None:
     code = (
-        "import sys\nfrom typer.testing import CliRunner\nfrom quizgen.cli import app\n"
+        "import sys\nfrom typer.testing import CliRunner\nfrom quizgen.cli.app import app\n"
         "CliRunner().invoke(app, ['--help'])\n"
         "print(sorted(m for m in ('starlette', 'jinja2', 'uvicorn') if m in sys.modules))"
     )

@@ -36,7 +36,7 @@ from quizgen.batch_api.submit import (
     restore,
     send_queued,
 )
-from quizgen.generation import BatchRun, RunContext, quiz_status_for
+from quizgen.generation.run import BatchRun, RunContext, quiz_status_for
 from quizgen.models import ApiJob, ApiJobState, ApiRequest, Batch, BatchStatus, QuizStatus
 from quizgen.store import (
     NewApiRequest,

@@ -29,7 +29,7 @@ from quizgen.batch_api.jsonl import (
 )
 from quizgen.batch_api.remote import BatchRemote
 from quizgen.errors import ConfigError
-from quizgen.generation import BatchRun, RunContext
+from quizgen.generation.run import BatchRun, RunContext
 from quizgen.llm.base import LLMRequest, Message
 from quizgen.models import (
     ApiJob,
@@ -39,7 +39,7 @@ from quizgen.models import (
     Quiz,
     QuizStatus,
 )
-from quizgen.pricing import BATCH_PROVIDER
+from quizgen.report.cost import BATCH_PROVIDER
 from quizgen.store import NewApiJob, NewApiRequest, Store, api_lease_id, new_id, now
 
 CONTENT_MARK = "{{quizgen:module-content}}"

@@ -17,11 +17,11 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from quizgen.checks.screen import Screen
 from quizgen.errors import InputError
-from quizgen.integrity import Screen
 from quizgen.models import QuestionRecord, Quiz, ReviewStatus
 from quizgen.questions.base import Problem
-from quizgen.review import (
+from quizgen.review.rules import (
     apply_edit,
     check_codes,
     field_changes,

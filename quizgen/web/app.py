@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 from quizgen.errors import InputError
 from quizgen.models import QuestionRecord, Quiz, ReviewStatus
 from quizgen.questions import REGISTRY
-from quizgen.review import REJECTION_REASONS, check_codes
+from quizgen.review.rules import REJECTION_REASONS, check_codes
 from quizgen.web import actions, forms, presenting
 from quizgen.web.security import CSRF_FIELD, Guard, GuardMiddleware
 from quizgen.web.snapshot import QuizState, Snapshot
@@ -331,7 +331,7 @@ class Pages:
     async def publish_plan(self, request: Request) -> Response:
         from quizgen.canvas.client import normalise_base_url
         from quizgen.canvas.publish import plan_publication, planned_requests
-        from quizgen.config import setting
+        from quizgen.settings import setting
 
         include_pending = request.query_params.get("include_pending") == "1"
         course_text = request.query_params.get("course", "").strip()

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizgen.citations import find_quote
+from quizgen.checks.citations import find_quote
 from quizgen.content import ModuleContent
 from quizgen.models import Batch, QuestionRecord, ReviewStatus
-from quizgen.review import REJECTION_REASONS, REVIEWER_PREFIX
+from quizgen.review.rules import REJECTION_REASONS, REVIEWER_PREFIX
 
 PAGE_SIZE = 100
 

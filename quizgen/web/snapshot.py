@@ -25,11 +25,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from quizgen.checks.screen import Screen
 from quizgen.content import ModuleContent
-from quizgen.generation import module_content
-from quizgen.integrity import Screen
+from quizgen.generation.run import module_content
 from quizgen.models import Batch, ModuleRecord, QuestionRecord, Quiz
-from quizgen.review import kept_rows
+from quizgen.review.rules import kept_rows
 from quizgen.store import Store
 
 

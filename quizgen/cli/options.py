@@ -1,0 +1,21 @@
+"""Options and arguments several commands share, declared once so their help reads the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Database file (default: $QUIZGEN_DB or ./quizgen.db)."),
+]
+QuizArgument = Annotated[str, typer.Argument(metavar="QUIZ", help="Quiz id or unique prefix.")]
+ContentDirOption = Annotated[
+    Path | None,
+    typer.Option("--content-dir", help="Folder of module files for specs without sources."),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else there.")
+]
