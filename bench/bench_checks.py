@@ -20,7 +20,8 @@ import tracemalloc
 from collections import Counter
 from typing import Any
 
-from quizgen.checks.screen import Holder, Screen, signature
+from quizgen.checks.duplicates import Holder, signature
+from quizgen.checks.screen import Screen
 from quizgen.content import Section, assemble
 from quizgen.questions import question_type
 

@@ -8,7 +8,8 @@ import pytest
 
 from quizgen.content import Section, assemble
 from quizgen.errors import ProviderError, StoreError
-from quizgen.generation.run import AnswerFormatError, generate, parse_answer
+from quizgen.generation.answers import AnswerFormatError, parse_answer
+from quizgen.generation.run import generate
 from quizgen.models import BatchStatus, PlannedBatch, QuizStatus, batch_key
 from quizgen.store import NewModule, Store
 from tests.fakes.scripted_llm import (

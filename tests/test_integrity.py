@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from quizgen.checks.duplicates import DUPLICATE_QUESTION, NEAR_DUPLICATE
 from quizgen.checks.grounding import Passage, content_words, is_grounded, states, stems_match
-from quizgen.checks.screen import (
-    DISTRACTOR_SUPPORTED,
-    DUPLICATE_QUESTION,
-    KEY_NOT_GROUNDED,
-    NEAR_DUPLICATE,
-    QUOTE_NOT_FOUND,
-    Screen,
-)
+from quizgen.checks.screen import DISTRACTOR_SUPPORTED, KEY_NOT_GROUNDED, QUOTE_NOT_FOUND, Screen
 from quizgen.content import Section, assemble
 from quizgen.questions import question_type
 from tests.integrity_labelled import contents, items, judge, score

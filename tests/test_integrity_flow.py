@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from quizgen.checks.duplicates import DUPLICATE_QUESTION, NEAR_DUPLICATE
 from quizgen.checks.recheck import check_questions
-from quizgen.checks.screen import DUPLICATE_QUESTION, KEY_DISPUTED, NEAR_DUPLICATE
+from quizgen.checks.screen import KEY_DISPUTED
 from quizgen.content import Section, assemble
-from quizgen.generation.run import generate, module_content
+from quizgen.generation.context import module_content
+from quizgen.generation.run import generate
 from quizgen.llm.mock import MockAdapter
 from quizgen.models import BatchStatus, PlannedBatch, batch_key
 from quizgen.store import NewModule, Store

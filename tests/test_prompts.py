@@ -137,7 +137,9 @@ def test_templates_ship_as_package_data_and_load_from_the_built_package(tmp_path
     )
     for language in prompts.LANGUAGES:
         for name in ("common", *REGISTRY):
-            assert (build / "quizgen" / "generation" / "prompts" / language / f"{name}.txt").is_file()
+            assert (
+                build / "quizgen" / "generation" / "prompts" / language / f"{name}.txt"
+            ).is_file()
     script = (  # noqa: UP031 - the script's own braces would clash with str.format
         "import quizgen, quizgen.generation.prompts as p\n"
         "from quizgen.llm.base import GenerationTask\n"

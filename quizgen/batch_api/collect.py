@@ -36,7 +36,9 @@ from quizgen.batch_api.submit import (
     restore,
     send_queued,
 )
-from quizgen.generation.run import BatchRun, RunContext, quiz_status_for
+from quizgen.generation.batch import BatchRun
+from quizgen.generation.context import RunContext
+from quizgen.generation.status import quiz_status_for
 from quizgen.models import ApiJob, ApiJobState, ApiRequest, Batch, BatchStatus, QuizStatus
 from quizgen.store import (
     NewApiRequest,

@@ -29,7 +29,8 @@ from quizgen.batch_api.jsonl import (
 )
 from quizgen.batch_api.remote import BatchRemote
 from quizgen.errors import ConfigError
-from quizgen.generation.run import BatchRun, RunContext
+from quizgen.generation.batch import BatchRun
+from quizgen.generation.context import RunContext
 from quizgen.llm.base import LLMRequest, Message
 from quizgen.models import (
     ApiJob,

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from quizgen.generation.run import BatchEvent, EventSink
+from quizgen.generation.context import BatchEvent, EventSink
 from quizgen.models import BatchStatus
 
 _STYLE = {

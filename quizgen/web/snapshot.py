@@ -27,7 +27,7 @@ from pathlib import Path
 
 from quizgen.checks.screen import Screen
 from quizgen.content import ModuleContent
-from quizgen.generation.run import module_content
+from quizgen.generation.context import module_content
 from quizgen.models import Batch, ModuleRecord, QuestionRecord, Quiz
 from quizgen.review.rules import kept_rows
 from quizgen.store import Store
