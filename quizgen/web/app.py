@@ -330,7 +330,7 @@ class Pages:
 
     async def publish_plan(self, request: Request) -> Response:
         from quizgen.canvas.client import normalise_base_url
-        from quizgen.canvas.publish import plan_publication, planned_requests
+        from quizgen.canvas.plan import plan_publication, planned_requests
         from quizgen.settings import setting
 
         include_pending = request.query_params.get("include_pending") == "1"

@@ -13,7 +13,8 @@ from quizgen.cli.options import DbOption, JsonOption, QuizArgument
 from quizgen.cli.running import EXIT_INCOMPLETE, run_command
 
 if TYPE_CHECKING:
-    from quizgen.canvas.publish import PublishOutcome, PublishPlan
+    from quizgen.canvas.plan import PublishPlan
+    from quizgen.canvas.publish import PublishOutcome
     from quizgen.store import Store
 
 
@@ -65,7 +66,7 @@ def publish(
     as_json: JsonOption = False,
 ) -> None:
     """Publish the approved questions as a Canvas quiz; re-run to finish an interrupted one."""
-    from quizgen.canvas.publish import plan_publication
+    from quizgen.canvas.plan import plan_publication
     from quizgen.cli.filters import quiz_in_store
 
     with quiz_in_store(db, quiz_ref) as (store, quiz):
@@ -107,7 +108,7 @@ def _announce(plan: PublishPlan, *, dry_run: bool) -> None:
 
 def _dry_run(plan: PublishPlan, *, as_json: bool) -> None:
     from quizgen.canvas.client import normalise_base_url
-    from quizgen.canvas.publish import planned_requests
+    from quizgen.canvas.plan import planned_requests
     from quizgen.settings import load_settings
 
     configured = load_settings().canvas.base_url
