@@ -19,3 +19,10 @@ ContentDirOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else there.")
 ]
+PortOption = Annotated[
+    int | None,
+    typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1 (default: a free one)."),
+]
+NoBrowserOption = Annotated[
+    bool, typer.Option("--no-browser", help="Print the link; do not open a browser.")
+]

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from quizgen.cli.commands.web import NoBrowserOption, PortOption
-from quizgen.cli.options import DbOption, JsonOption, QuizArgument
+from quizgen.cli.options import DbOption, JsonOption, NoBrowserOption, PortOption, QuizArgument
 from quizgen.cli.render import console
 from quizgen.cli.running import run_command
 
@@ -306,7 +305,7 @@ def review(
     from quizgen.models import ReviewStatus
 
     if web:
-        from quizgen.cli.commands.web import start_page
+        from quizgen.cli.web_page import start_page
 
         start_page(db, quiz_ref, port, no_browser)
         return
