@@ -8,6 +8,10 @@ a user unless `--debug` asks for it.
 
 from __future__ import annotations
 
+import re
+
+_KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{3})[A-Za-z0-9_\-]{6,}")
+
 
 class QuizgenError(Exception):
     """A failure explained in one paragraph; `exit_code` is what the CLI exits with."""
@@ -64,3 +68,12 @@ class RemoteError(QuizgenError):
     """A remote service (Canvas) refused or failed a request after retries."""
 
     exit_code = 1
+
+
+def one_line(text: str, *, secret: str | None = None, limit: int = 300) -> str:
+    """`text` fit for a message: one line, at most `limit` characters, with `secret` and
+    anything shaped like an API key (`sk-…`) masked, since a server's error text may echo it."""
+    if secret:
+        text = text.replace(secret, "***")
+    line = " ".join(_KEY_LIKE.sub(r"\1***", text).split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."

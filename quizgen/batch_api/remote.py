@@ -8,17 +8,15 @@ and never holds the API key. A 404 on the batches endpoint means the server has 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import openai
 
 from quizgen.batch_api.jsonl import ENDPOINT
-from quizgen.errors import ConfigError, InputError, ProviderError
+from quizgen.errors import ConfigError, InputError, ProviderError, one_line
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_RETRIES = 4
-_KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{3})[A-Za-z0-9_\-]{6,}")
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 
 
@@ -136,9 +134,4 @@ class BatchRemote:
             if isinstance(body, dict):
                 message = str(body.get("message") or "")
             detail = f"HTTP {status}: {message}" if message else f"HTTP {status}"
-        return ProviderError(self._clean(f"{doing}: {detail}"), transient=True)
-
-    def _clean(self, text: str) -> str:
-        text = text.replace(self._api_key, "***") if self._api_key else text
-        line = " ".join(_KEY_LIKE.sub(r"\1***", text).split())
-        return line if len(line) <= 300 else line[:297] + "..."
+        return ProviderError(one_line(f"{doing}: {detail}", secret=self._api_key), transient=True)

@@ -20,18 +20,29 @@ through `CanvasClient`, so the rules below hold everywhere:
 
 from __future__ import annotations
 
-import json
-import math
-import random
 import time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import anyio
 import httpx
 
-from quizgen.errors import ConfigError, RemoteError
+from quizgen.canvas.answers import (
+    CanvasError,
+    describe,
+    display_path,
+    is_throttled,
+    origin,
+    read_json,
+    refusal,
+    said,
+    without_query,
+)
+from quizgen.errors import ConfigError
+from quizgen.retrying import RetryPolicy, parse_retry_after
 from quizgen.settings import config_path, load_settings
+
+__all__ = ["CanvasClient", "CanvasError", "normalise_base_url"]
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ATTEMPTS = 6
@@ -47,27 +58,6 @@ MAX_PAGES = 1000
 # Requests that never reached the server: safe to repeat whatever the method.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
-
-
-class CanvasError(RemoteError):
-    """A Canvas request failed for good. `status` is the HTTP status (None: no answer).
-
-    `maybe_applied` is True when a POST may have taken effect although no answer came back
-    (5xx or timeout after sending): the caller should look before creating it again.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        maybe_applied: bool = False,
-        exit_code: int = 1,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.maybe_applied = maybe_applied
-        self.exit_code = exit_code
 
 
 class CanvasClient:
@@ -88,20 +78,23 @@ class CanvasClient:
         backoff_cap: float = DEFAULT_BACKOFF_CAP,
         max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """`transport` replaces the network (an `httpx.MockTransport` in tests); by default
+        requests go over real sockets."""
         self.base_url = normalise_base_url(base_url)
         self._token = token
         self.timeout = timeout
-        self.max_attempts = max(1, max_attempts)
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
+        self.policy = RetryPolicy.of(max_attempts, backoff_base, backoff_cap)
         self.max_download_bytes = max_download_bytes
         self._limit = anyio.Semaphore(max(1, max_in_flight))
         self._resume_at = 0.0
         """time.monotonic() before which no request may start: the shared throttling gate."""
         self.throttled = 0
         """How many throttled answers this client has waited out (for reports and tests)."""
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout), follow_redirects=False)
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout), follow_redirects=False, transport=transport
+        )
 
     @classmethod
     def from_settings(cls, **knobs: Any) -> CanvasClient:
@@ -128,6 +121,18 @@ class CanvasClient:
         tuning = settings.tuning()
         return cls(base_url, token, **{**tuning, **knobs})
 
+    @property
+    def max_attempts(self) -> int:
+        return self.policy.max_attempts
+
+    @property
+    def backoff_base(self) -> float:
+        return self.policy.base
+
+    @property
+    def backoff_cap(self) -> float:
+        return self.policy.cap
+
     def __repr__(self) -> str:
         return f"CanvasClient({self.base_url!r})"
 
@@ -144,7 +149,7 @@ class CanvasClient:
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         response = await self._request("GET", path, params=params)
-        return _json(response, "GET", path)
+        return read_json(response, "GET", path)
 
     async def get_paginated(self, path: str, params: dict[str, Any] | None = None) -> list[Any]:
         """Every item of a list endpoint, following `Link: <…>; rel="next"` until it is absent."""
@@ -156,7 +161,7 @@ class CanvasClient:
             if url is None:
                 return items
             response = await self._request("GET", url, params=query)
-            page = _json(response, "GET", path)
+            page = read_json(response, "GET", path)
             if not isinstance(page, list):
                 raise CanvasError(
                     f"Canvas answered GET {path} with {type(page).__name__}, not a list"
@@ -171,15 +176,15 @@ class CanvasClient:
 
     async def post_json(self, path: str, body: Any) -> Any:
         response = await self._request("POST", path, json_body=body)
-        return _json(response, "POST", path)
+        return read_json(response, "POST", path)
 
     async def put_json(self, path: str, body: Any) -> Any:
         response = await self._request("PUT", path, json_body=body)
-        return _json(response, "PUT", path)
+        return read_json(response, "PUT", path)
 
     async def delete(self, path: str, params: dict[str, Any] | None = None) -> Any:
         response = await self._request("DELETE", path, params=params)
-        return _json(response, "DELETE", path) if response.content else None
+        return read_json(response, "DELETE", path) if response.content else None
 
     async def download(self, url: str) -> bytes:
         """The bytes behind a file's pre-signed `url` (from file metadata).
@@ -206,7 +211,7 @@ class CanvasClient:
         download: bool = False,
     ) -> httpx.Response:
         url = self._url(path) if authorised else path
-        shown = f"{method} {_without_query(path) if download else _display_path(path)}"
+        shown = f"{method} {without_query(path) if download else display_path(path)}"
         headers = {"Accept": "application/json"}
         if authorised:
             headers["Authorization"] = f"Bearer {self._token}"
@@ -219,7 +224,7 @@ class CanvasClient:
                         method, url, params, json_body, headers, download=download
                     )
             except _NOT_SENT as exc:
-                problem = f"cannot reach Canvas ({_describe(exc)})"
+                problem = f"cannot reach Canvas ({describe(exc)})"
             except httpx.TimeoutException as exc:
                 if method not in _IDEMPOTENT:
                     raise CanvasError(
@@ -227,19 +232,19 @@ class CanvasClient:
                         "been applied, check Canvas before trying again",
                         maybe_applied=True,
                     ) from None
-                problem = f"no answer within {self.timeout:g} s ({_describe(exc)})"
+                problem = f"no answer within {self.timeout:g} s ({describe(exc)})"
             except httpx.TransportError as exc:
                 if method not in _IDEMPOTENT:
                     raise CanvasError(
-                        f"{shown}: the connection failed after sending ({_describe(exc)}); the "
+                        f"{shown}: the connection failed after sending ({describe(exc)}); the "
                         "request may have been applied, check Canvas before trying again",
                         maybe_applied=True,
                     ) from None
-                problem = f"the connection failed ({_describe(exc)})"
+                problem = f"the connection failed ({describe(exc)})"
             else:
                 if response.is_success:
                     return response
-                if _is_throttled(response):
+                if is_throttled(response):
                     self.throttled += 1
                     problem = "Canvas kept throttling the requests (rate limit)"
                     self._close_gate(self._throttle_delay(response, attempt))
@@ -248,16 +253,16 @@ class CanvasClient:
                     if method not in _IDEMPOTENT:
                         raise CanvasError(
                             f"{shown}: Canvas failed with {response.status_code}"
-                            f"{_said(response)}; the request may have been applied, check "
+                            f"{said(response)}; the request may have been applied, check "
                             "Canvas before trying again",
                             status=response.status_code,
                             maybe_applied=True,
                         )
-                    problem = f"Canvas failed with {response.status_code}{_said(response)}"
+                    problem = f"Canvas failed with {response.status_code}{said(response)}"
                 else:
-                    raise _refusal(response, shown)
-            if attempt < self.max_attempts:
-                await anyio.sleep(self._backoff(attempt))
+                    raise refusal(response, shown)
+            if self.policy.may_retry(attempt):
+                await anyio.sleep(self.policy.backoff(attempt))
         raise CanvasError(f"{shown}: {problem}; gave up after {self.max_attempts} attempts")
 
     async def _send(
@@ -274,7 +279,7 @@ class CanvasClient:
             return await self._http.request(
                 method, url, params=params, json=json_body, headers=headers
             )
-        shown = _without_query(url)
+        shown = without_query(url)
         request = self._http.build_request(method, url, headers=headers)
         response = await self._http.send(request, stream=True, follow_redirects=True)
         try:
@@ -308,10 +313,10 @@ class CanvasClient:
 
     def _url(self, path: str) -> str:
         if path.startswith(("http://", "https://")):
-            if _origin(path) != _origin(self.base_url):
+            if origin(path) != origin(self.base_url):
                 raise CanvasError(
-                    f"refusing to send the Canvas token to {_origin(path)}: it is not "
-                    f"{_origin(self.base_url)}"
+                    f"refusing to send the Canvas token to {origin(path)}: it is not "
+                    f"{origin(self.base_url)}"
                 )
             return path
         return self.base_url + "/" + path.lstrip("/")
@@ -326,16 +331,8 @@ class CanvasClient:
         """Make every request of this client wait `delay` seconds from now."""
         self._resume_at = max(self._resume_at, time.monotonic() + delay)
 
-    def _backoff(self, attempt: int) -> float:
-        """Exponential backoff with jitter: half fixed, half random, capped."""
-        delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
-        return delay / 2 + random.uniform(0, delay / 2)
-
     def _throttle_delay(self, response: httpx.Response, attempt: int) -> float:
-        retry_after = _retry_after(response)
-        if retry_after is not None:
-            return min(self.backoff_cap, retry_after) + random.uniform(0, self.backoff_base / 4)
-        return self._backoff(attempt)
+        return self.policy.told(parse_retry_after(response.headers.get("Retry-After")), attempt)
 
 
 # --- pure helpers -------------------------------------------------------------------------
@@ -353,101 +350,3 @@ def normalise_base_url(base_url: str) -> str:
             f"(got {base_url!r})"
         )
     return value
-
-
-def _is_throttled(response: httpx.Response) -> bool:
-    if response.status_code == 429:
-        return True
-    if response.status_code != 403:
-        return False
-    remaining = response.headers.get("X-Rate-Limit-Remaining")
-    if remaining is not None:
-        try:
-            if float(remaining) <= 0:
-                return True
-        except ValueError:
-            pass
-    return "rate limit exceeded" in response.text.lower()
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After", "").strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None  # an HTTP date: rare from Canvas; fall back to backoff
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
-
-
-def _refusal(response: httpx.Response, shown: str) -> CanvasError:
-    status = response.status_code
-    said = _said(response)
-    if status == 401:
-        message = (
-            "Canvas rejected the token (401): it is wrong or expired; make a new one under "
-            "Account → Settings"
-        )
-    elif status == 403:
-        message = f"not allowed: {shown}{said}; the token's user lacks the permission"
-    elif status == 404:
-        message = f"not found: {shown}{said}"
-    else:
-        message = f"{shown}: Canvas refused it with {status}{said}"
-    return CanvasError(message, status=status, exit_code=2)
-
-
-def _said(response: httpx.Response) -> str:
-    """Canvas's own words from an error body, as ` (Canvas said: …)`, or nothing."""
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        text = " ".join(response.text.split())[:200]
-        return f" (Canvas said: {text})" if text and "<" not in text else ""
-    messages: list[str] = []
-    if isinstance(body, dict):
-        errors = body.get("errors")
-        if isinstance(errors, list):
-            messages += [
-                str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors
-            ]
-        elif isinstance(errors, dict):
-            messages += [f"{key}: {value}" for key, value in errors.items()]
-        elif isinstance(errors, str):
-            messages.append(errors)
-        if isinstance(body.get("message"), str):
-            messages.append(body["message"])
-    text = " ".join("; ".join(messages).split())[:200]
-    return f" (Canvas said: {text})" if text else ""
-
-
-def _json(response: httpx.Response, method: str, path: str) -> Any:
-    try:
-        return response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise CanvasError(
-            f"{method} {_display_path(path)}: Canvas answered {response.status_code} with "
-            "something that is not JSON; is CANVAS_BASE_URL the Canvas address?",
-            status=response.status_code,
-        ) from None
-
-
-def _display_path(path: str) -> str:
-    """The path a message shows: no origin (it is the configured one), query kept."""
-    parts = urlsplit(path)
-    shown = parts.path or "/"
-    return f"{shown}?{parts.query}" if parts.query else shown
-
-
-def _without_query(url: str) -> str:
-    """A URL without its query: pre-signed download URLs carry their signature there."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def _describe(exc: Exception) -> str:
-    return str(exc) or type(exc).__name__

@@ -28,30 +28,29 @@ What a caller may rely on:
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import math
-import random
 import re
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import anyio
+import httpx
 import openai
 
-from quizgen.errors import ConfigError, ProviderError
-from quizgen.llm.base import (
-    FinishReason,
-    GenerationTask,
-    LLMRequest,
-    LLMResponse,
-    Message,
-    Usage,
+from quizgen.errors import ConfigError, ProviderError, one_line
+from quizgen.llm.base import LLMRequest, LLMResponse
+from quizgen.llm.chat import (
+    JSON_OBJECT,
+    JSON_SCHEMA,
+    cache_key,
+    chat_body,
+    is_reasoning_model,
+    read_answer,
 )
 from quizgen.llm.ratelimit import RateGate
-from quizgen.llm.schema import StrictSchemaError, strict_schema
+from quizgen.retrying import RetryPolicy, retry_after_seconds
+
+__all__ = ["OpenAIAdapter", "cache_key", "is_reasoning_model", "retry_after_seconds"]
 
 DEFAULT_TIMEOUT = 300.0
 """Seconds per call; reasoning models writing 20 questions can take minutes."""
@@ -64,46 +63,8 @@ MAX_RATE_LIMIT_WAITS = 30
 MAX_RETRY_AFTER = 120.0
 """A longer `Retry-After` (a daily quota) ends the call instead of stalling the run."""
 
-JSON_SCHEMA = "json_schema"
-JSON_OBJECT = "json_object"
 OPTIONAL_PARAMETERS = ("temperature", "prompt_cache_key")
 TRANSIENT_STATUSES = frozenset({408, 409})
-
-_REASONING_MODEL = re.compile(r"^(?:[\w.-]+/)?(?:o\d+(?:-|$)|gpt-5(?![\w.-]*-chat))")
-_API_KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{3})[A-Za-z0-9_\-]{6,}")
-
-
-def is_reasoning_model(model: str) -> bool:
-    """o1/o3/o4-… and gpt-5… (not gpt-5-chat): models that reject `temperature`."""
-    return bool(_REASONING_MODEL.match(model))
-
-
-def cache_key(request: LLMRequest) -> str:
-    """One key per module content: every call about the same text shares OpenAI's cache.
-
-    A verification request carries no content (its prompt starts with its own system text),
-    so its calls share one key per quiz module, apart from the generation calls."""
-    task = request.task
-    if isinstance(task, GenerationTask) and task.content:
-        basis = task.content
-    else:
-        basis = f"{type(task).__name__}/{task.quiz_id}/{task.module_id}"
-    return "quizgen-" + hashlib.sha256(basis.encode()).hexdigest()[:24]
-
-
-def retry_after_seconds(headers: Any) -> float | None:
-    """`retry-after-ms` (OpenAI's precise header) or `Retry-After` in seconds; None if absent."""
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        raw = headers.get(name) if headers is not None else None
-        if raw is None:
-            continue
-        try:
-            value = float(raw) * scale
-        except ValueError:
-            continue
-        if math.isfinite(value) and value >= 0:
-            return value
-    return None
 
 
 def stderr_warning(text: str) -> None:
@@ -128,18 +89,24 @@ class OpenAIAdapter:
         max_retry_after: float = MAX_RETRY_AFTER,
         warn: Callable[[str], None] = stderr_warning,
         gate: RateGate | None = None,
+        http_client: httpx.AsyncClient | None = None,
     ) -> None:
+        """`http_client` replaces the openai package's own (an `httpx.MockTransport` in tests);
+        `timeout` still applies to every call."""
         self.model = model
         self.base_url = base_url
-        self.max_attempts = max(1, max_attempts)
-        self.backoff = max(0.0, backoff)
+        self.policy = RetryPolicy.of(max_attempts, backoff, MAX_BACKOFF)
         self.max_retry_after = max_retry_after
         self.gate = gate or RateGate()
         self._warn = warn
         self._warned: set[str] = set()
         self._api_key = api_key
         self._client = openai.AsyncOpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=0,
+            http_client=http_client,
         )
         self.mode = JSON_SCHEMA
         self.mode_decided = False
@@ -155,6 +122,14 @@ class OpenAIAdapter:
                     f"model {model} is a reasoning model and takes no temperature; "
                     f"the spec's temperature {temperature:g} is not sent",
                 )
+
+    @property
+    def max_attempts(self) -> int:
+        return self.policy.max_attempts
+
+    @property
+    def backoff(self) -> float:
+        return self.policy.base
 
     @classmethod
     def from_settings(
@@ -211,7 +186,7 @@ class OpenAIAdapter:
                 waits += 1
                 delay = retry_after_seconds(exc.response.headers)
                 if delay is None:
-                    delay = self._backoff_delay(waits)
+                    delay = self.policy.backoff(waits)
                 if delay > self.max_retry_after:
                     raise ProviderError(
                         f"rate limited: the server asks to wait {delay:.0f} s "
@@ -226,12 +201,12 @@ class OpenAIAdapter:
                 continue
             except (openai.APIConnectionError, openai.InternalServerError) as exc:
                 failures += 1
-                if failures >= self.max_attempts:
+                if not self.policy.may_retry(failures):
                     raise ProviderError(
                         f"{self._describe(exc)} (gave up after {failures} attempts)",
                         transient=True,
                     ) from None
-                await anyio.sleep(self._backoff_delay(failures))
+                await anyio.sleep(self.policy.backoff(failures))
                 continue
             except openai.AuthenticationError as exc:
                 # The server's text may echo part of the key; it adds nothing a user needs.
@@ -259,8 +234,8 @@ class OpenAIAdapter:
             except openai.APIStatusError as exc:
                 if exc.status_code in TRANSIENT_STATUSES or exc.status_code >= 500:
                     failures += 1
-                    if failures < self.max_attempts:
-                        await anyio.sleep(self._backoff_delay(failures))
+                    if self.policy.may_retry(failures):
+                        await anyio.sleep(self.policy.backoff(failures))
                         continue
                 raise ProviderError(self._describe(exc), transient=exc.status_code >= 500) from None
             except openai.APIError as exc:
@@ -288,31 +263,13 @@ class OpenAIAdapter:
 
     def _arguments(self, request: LLMRequest, mode: str | None = None) -> dict[str, Any]:
         """The request body for `request` in `mode` (default: the adapter's current mode)."""
-        mode = mode or self.mode
-        messages = list(request.messages)
-        response_format: dict[str, Any] = {"type": JSON_OBJECT}
-        if mode == JSON_SCHEMA:
-            with contextlib.suppress(StrictSchemaError):
-                response_format = {
-                    "type": JSON_SCHEMA,
-                    "json_schema": {
-                        "name": _schema_name(request),
-                        "strict": True,
-                        "schema": strict_schema(request.json_schema),
-                    },
-                }
-        if response_format["type"] == JSON_OBJECT:
-            messages = _with_schema_note(messages, request.json_schema)
-        arguments: dict[str, Any] = {
-            "model": self.model,
-            "messages": [{"role": m.role, "content": m.content} for m in messages],
-            "response_format": response_format,
-        }
-        if self.temperature is not None and "temperature" not in self._dropped:
-            arguments["temperature"] = self.temperature
-        if "prompt_cache_key" not in self._dropped:
-            arguments["prompt_cache_key"] = cache_key(request)
-        return arguments
+        return chat_body(
+            request,
+            model=self.model,
+            mode=mode or self.mode,
+            temperature=self.temperature,
+            dropped=self._dropped,
+        )
 
     def _adapt_to_refusal(
         self,
@@ -355,28 +312,7 @@ class OpenAIAdapter:
             )
 
     def _response(self, completion: Any) -> LLMResponse:
-        model = getattr(completion, "model", None) or self.model
-        usage = _usage(getattr(completion, "usage", None))
-        choices = getattr(completion, "choices", None) or []
-        if not choices:
-            return LLMResponse(text="", model=model, usage=usage)
-        choice = choices[0]
-        message = choice.message
-        refusal = getattr(message, "refusal", None)
-        finish: FinishReason = "stop"
-        if refusal:
-            finish = "refusal"
-        elif choice.finish_reason == "length":
-            finish = "length"
-        elif choice.finish_reason == "content_filter":
-            finish = "content_filter"
-        return LLMResponse(
-            text=message.content or "",
-            model=model,
-            finish_reason=finish,
-            usage=usage,
-            refusal=self._clean(refusal) if refusal else None,
-        )
+        return read_answer(completion, model=self.model, clean=self._clean)
 
     def _final(self, exc: openai.APIError, reason: str) -> ProviderError:
         """A failure no retry can fix: remembered, so later calls fail without a request."""
@@ -404,49 +340,9 @@ class OpenAIAdapter:
 
     def _clean(self, text: str) -> str:
         """One line, at most 300 characters, with the API key (and anything like one) masked."""
-        if self._api_key:
-            text = text.replace(self._api_key, "***")
-        text = _API_KEY_LIKE.sub(r"\1***", text)
-        line = " ".join(text.split())
-        return line if len(line) <= 300 else line[:297] + "..."
-
-    def _backoff_delay(self, attempt: int) -> float:
-        """Exponential, capped, with jitter: half fixed, half random, so callers spread out."""
-        ceiling = min(MAX_BACKOFF, self.backoff * 2 ** (attempt - 1))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
+        return one_line(text, secret=self._api_key)
 
     def _warn_once(self, key: str, text: str) -> None:
         if key not in self._warned:
             self._warned.add(key)
             self._warn(text)
-
-
-def _schema_name(request: LLMRequest) -> str:
-    name = re.sub(r"[^A-Za-z0-9_-]", "_", str(request.json_schema.get("title") or ""))
-    task = request.task
-    kind = task.question_type if isinstance(task, GenerationTask) else "verification"
-    return (name or f"{kind}_answer")[:64]
-
-
-def _with_schema_note(messages: list[Message], schema: dict[str, Any]) -> list[Message]:
-    """Plain JSON mode enforces no shape, so the last user message carries the schema."""
-    note = "\n\nAnswer with one JSON object that matches this JSON schema:\n" + json.dumps(
-        schema, ensure_ascii=False, separators=(",", ":")
-    )
-    for index in range(len(messages) - 1, -1, -1):
-        if messages[index].role == "user":
-            last = messages[index]
-            return [*messages[:index], Message("user", last.content + note), *messages[index + 1 :]]
-    return [*messages, Message("user", note.strip())]
-
-
-def _usage(raw: Any) -> Usage:
-    if raw is None:
-        return Usage()
-    details = getattr(raw, "prompt_tokens_details", None)
-    cached = getattr(details, "cached_tokens", None) if details is not None else None
-    return Usage(
-        input_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
-        output_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
-        cached_tokens=int(cached or 0),
-    )
