@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import httpx
 import pytest
@@ -93,3 +94,8 @@ def test_one_line_masks_the_key_and_anything_like_one() -> None:
     line = one_line(text, secret="sk-secret-123456789")
     assert "secret-1234" not in line and "abcdefghij" not in line
     assert "\n" not in line and len(line) == 300 and line.endswith("...")
+
+
+def test_openais_retry_after_may_be_an_http_date_too() -> None:
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=40), usegmt=True)
+    assert 38 <= (retry_after_seconds(httpx.Headers({"Retry-After": later})) or 0) <= 40
