@@ -55,6 +55,16 @@ def is_throttled(response: httpx.Response) -> bool:
     return "rate limit exceeded" in response.text.lower()
 
 
+def maybe_applied(shown: str, what: str, *, status: int | None = None) -> CanvasError:
+    """A POST that failed after it was sent (`what` happened): it may have taken effect, so
+    the caller must look before creating it again, not retry blindly."""
+    return CanvasError(
+        f"{shown}: {what}; the request may have been applied, check Canvas before trying again",
+        status=status,
+        maybe_applied=True,
+    )
+
+
 def refusal(response: httpx.Response, shown: str) -> CanvasError:
     status = response.status_code
     quoted = said(response)

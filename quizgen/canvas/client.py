@@ -32,6 +32,7 @@ from quizgen.canvas.answers import (
     describe,
     display_path,
     is_throttled,
+    maybe_applied,
     origin,
     read_json,
     refusal,
@@ -227,19 +228,12 @@ class CanvasClient:
                 problem = f"cannot reach Canvas ({describe(exc)})"
             except httpx.TimeoutException as exc:
                 if method not in _IDEMPOTENT:
-                    raise CanvasError(
-                        f"{shown}: no answer within {self.timeout:g} s; the request may have "
-                        "been applied, check Canvas before trying again",
-                        maybe_applied=True,
-                    ) from None
+                    raise maybe_applied(shown, f"no answer within {self.timeout:g} s") from None
                 problem = f"no answer within {self.timeout:g} s ({describe(exc)})"
             except httpx.TransportError as exc:
                 if method not in _IDEMPOTENT:
-                    raise CanvasError(
-                        f"{shown}: the connection failed after sending ({describe(exc)}); the "
-                        "request may have been applied, check Canvas before trying again",
-                        maybe_applied=True,
-                    ) from None
+                    failed = f"the connection failed after sending ({describe(exc)})"
+                    raise maybe_applied(shown, failed) from None
                 problem = f"the connection failed ({describe(exc)})"
             else:
                 if response.is_success:
@@ -250,15 +244,9 @@ class CanvasClient:
                     self._close_gate(self._throttle_delay(response, attempt))
                     continue
                 if response.status_code >= 500:
-                    if method not in _IDEMPOTENT:
-                        raise CanvasError(
-                            f"{shown}: Canvas failed with {response.status_code}"
-                            f"{said(response)}; the request may have been applied, check "
-                            "Canvas before trying again",
-                            status=response.status_code,
-                            maybe_applied=True,
-                        )
                     problem = f"Canvas failed with {response.status_code}{said(response)}"
+                    if method not in _IDEMPOTENT:
+                        raise maybe_applied(shown, problem, status=response.status_code)
                 else:
                     raise refusal(response, shown)
             if self.policy.may_retry(attempt):
