@@ -41,7 +41,15 @@ from quizgen.models import (
     QuizStatus,
 )
 from quizgen.report.cost import BATCH_PROVIDER
-from quizgen.store import NewApiJob, NewApiRequest, Store, api_lease_id, new_id, now
+from quizgen.store import (
+    NewApiJob,
+    NewApiRequest,
+    Store,
+    api_lease_id,
+    new_id,
+    now,
+    savepoint,
+)
 
 CONTENT_MARK = "{{quizgen:module-content}}"
 """Stands for the module content in stored messages; the content is stored once, with its
@@ -91,15 +99,8 @@ class TxWriter:
         self.conn = conn
 
     async def run(self, job: Any) -> Any:
-        self.conn.execute("SAVEPOINT answer")
-        try:
-            result = job(self.conn)
-        except BaseException:
-            self.conn.execute("ROLLBACK TO answer")
-            self.conn.execute("RELEASE answer")
-            raise
-        self.conn.execute("RELEASE answer")
-        return result
+        with savepoint(self.conn, "answer"):
+            return job(self.conn)
 
 
 @dataclass

@@ -26,7 +26,6 @@ however it was fetched.
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,12 +49,11 @@ from quizgen.spec import stored_spec
 from quizgen.store import (
     LEASE_SECONDS,
     Store,
-    batches_tx,
     claim_batches_tx,
     new_id,
-    release_batches_tx,
     renew_leases_tx,
     set_quiz_status_tx,
+    settle_run_tx,
 )
 from quizgen.store.writer import StoreWriter
 
@@ -145,19 +143,14 @@ async def generate(
         finally:
             with anyio.CancelScope(shield=True):
                 report.released = await writer.run(
-                    partial(_settle, quiz_id=quiz.id, run_id=report.run_id)
+                    partial(
+                        settle_run_tx,
+                        quiz_id=quiz.id,
+                        run_id=report.run_id,
+                        status_of=quiz_status_for,
+                    )
                 )
     return report
-
-
-def _settle(conn: sqlite3.Connection, *, quiz_id: str, run_id: str) -> int:
-    """The end of a run, in one transaction: what it still holds goes back to pending (a
-    cancelled run), and the quiz's status is derived again. Returns how many went back."""
-    released = release_batches_tx(conn, quiz_id, run_id)
-    status = quiz_status_for(batches_tx(conn, quiz_id))
-    reason = "no_questions_generated" if status == QuizStatus.FAILED else None
-    set_quiz_status_tx(conn, quiz_id, status, reason)
-    return released
 
 
 async def _renew_leases(ctx: RunContext, lease_seconds: float) -> None:

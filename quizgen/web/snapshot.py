@@ -77,14 +77,10 @@ class Snapshot:
         self._state = None
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _data_version(self, store: Store) -> int:
-        # A pragma about the file, not quizgen's tables: it counts other connections' commits.
-        return int(store.db.conn.execute("PRAGMA data_version").fetchone()[0])
-
     def state(self) -> QuizState:
         """The current state: cached unless another connection changed the database."""
         store = self.store()
-        version = self._data_version(store)
+        version = store.data_version()
         if self._state is None or version != self._version:
             self._state = QuizState(
                 store.quiz(self.quiz_id),
