@@ -18,6 +18,7 @@ from quizgen.store.db import StoreBase, now
 
 DEAD_JOB_STATUSES = ("failed", "expired", "cancelling", "cancelled")
 """Remote Batch API statuses after which a job answers nothing more it has not answered."""
+
 API_JOB_FIELDS = frozenset(
     {
         "state",
@@ -33,6 +34,7 @@ API_JOB_FIELDS = frozenset(
         "finished_at",
     }
 )
+"""The columns `update_api_job` may set."""
 
 
 def api_lease_id(quiz_id: str) -> str:

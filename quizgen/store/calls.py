@@ -1,7 +1,8 @@
 """The LLM calls table: one row per call to a model (prompt, answer, tokens, time, error).
 
 Calls are written with the outcome they produced, in the same transaction (`_insert_call`, run
-by `record_progress_tx` and `record_verification_tx`); they are read for `inspect` and costs.
+by `record_progress_tx` and `record_verification_tx`). `usage_by_model` sums their tokens for
+the cost estimate; `llm_calls` reads them back whole.
 """
 
 from __future__ import annotations
