@@ -16,10 +16,10 @@ from typing import Any
 from quizgen.errors import StoreError
 from quizgen.models import Batch, BatchStatus, QuizStatus
 from quizgen.store.api_jobs import api_lease_id, owned_by_jobs_tx
-from quizgen.store.calls import LLMCallRecord, _insert_call
+from quizgen.store.calls import LLMCallRecord, insert_call
 from quizgen.store.db import StoreBase, new_id, now, stamp_after
 from quizgen.store.leases import LEASE_SECONDS, Runner, lease_alive
-from quizgen.store.questions import INSERT_QUESTION, NewQuestion, _question_row
+from quizgen.store.questions import INSERT_QUESTION, NewQuestion, question_row
 from quizgen.store.quizzes import set_quiz_status_tx
 
 
@@ -187,13 +187,13 @@ def record_progress_tx(
     for question in accepted:
         position += 1
         ids.append(new_id())
-        row = _question_row(
+        row = question_row(
             ids[-1], quiz_id, module_id, key, question_type, position, question, stamp
         )
         records.append(row)
     for question in rejected:
         records.append(
-            _question_row(new_id(), quiz_id, module_id, key, question_type, 0, question, stamp)
+            question_row(new_id(), quiz_id, module_id, key, question_type, 0, question, stamp)
         )
     if records:
         conn.executemany(INSERT_QUESTION, records)
@@ -210,7 +210,7 @@ def record_progress_tx(
         (position, len(rejected), *usage, stamp, quiz_id, key),
     )
     if call is not None:
-        _insert_call(conn, quiz_id, key, call, stamp)
+        insert_call(conn, quiz_id, key, call, stamp)
     return ids
 
 

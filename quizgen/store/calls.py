@@ -1,6 +1,6 @@
 """The LLM calls table: one row per call to a model (prompt, answer, tokens, time, error).
 
-Calls are written with the outcome they produced, in the same transaction (`_insert_call`, run
+Calls are written with the outcome they produced, in the same transaction (`insert_call`, run
 by `record_progress_tx` and `record_verification_tx`). `usage_by_model` sums their tokens for
 the cost estimate; `llm_calls` reads them back whole.
 """
@@ -86,9 +86,10 @@ class CallStore(StoreBase):
         )
 
 
-def _insert_call(
+def insert_call(
     conn: sqlite3.Connection, quiz_id: str, batch_key: str, call: LLMCallRecord, stamp: str
 ) -> None:
+    """One call's row, written in the caller's transaction with what the call produced."""
     conn.execute(
         "INSERT INTO llm_calls (quiz_id, batch_key, attempt, provider, model, prompt,"
         " response, finish_reason, input_tokens, output_tokens, cached_tokens,"

@@ -17,8 +17,8 @@ from typing import Any
 
 from quizgen.errors import InputError
 from quizgen.models import QuestionRecord, ReviewStatus
-from quizgen.store.calls import LLMCallRecord, _insert_call
-from quizgen.store.db import StoreBase, _like_prefix, new_id, now
+from quizgen.store.calls import LLMCallRecord, insert_call
+from quizgen.store.db import StoreBase, like_prefix, new_id, now
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class QuestionStore(StoreBase):
         """The question whose id is `reference` or starts with it (unique prefix)."""
         rows = self._rows(
             "SELECT * FROM questions WHERE quiz_id = ? AND id LIKE ? ESCAPE '\\'",
-            (quiz_id, _like_prefix(reference.strip())),
+            (quiz_id, like_prefix(reference.strip())),
         )
         exact = [row for row in rows if row["id"] == reference.strip()]
         if exact or len(rows) == 1:
@@ -248,7 +248,7 @@ class QuestionStore(StoreBase):
             kept = not question.rejection_reasons
             position += kept
             records.append(
-                _question_row(
+                question_row(
                     ids[-1],
                     quiz_id,
                     module_id,
@@ -290,7 +290,7 @@ def record_verification_tx(
             batch_key,
         ),
     )
-    _insert_call(conn, quiz_id, batch_key, call, stamp)
+    insert_call(conn, quiz_id, batch_key, call, stamp)
     for question_id in disputed:
         row = conn.execute(
             "SELECT flags FROM questions WHERE quiz_id = ? AND id = ?", (quiz_id, question_id)
@@ -321,7 +321,7 @@ QUESTION_COLUMNS = (
     "created_at",
     "updated_at",
 )
-"""The columns `_question_row` fills, in its order: INSERTs name them, so a column added by a
+"""The columns `question_row` fills, in its order: INSERTs name them, so a column added by a
 later migration (with a default) breaks nothing."""
 INSERT_QUESTION = (
     f"INSERT INTO questions ({', '.join(QUESTION_COLUMNS)})"
@@ -329,7 +329,7 @@ INSERT_QUESTION = (
 )
 
 
-def _question_row(
+def question_row(
     question_id: str,
     quiz_id: str,
     module_id: str,
@@ -339,6 +339,7 @@ def _question_row(
     question: NewQuestion,
     stamp: str,
 ) -> tuple[Any, ...]:
+    """A question's values in `QUESTION_COLUMNS` order: rejected if it has reasons, else pending."""
     status = ReviewStatus.REJECTED if question.rejection_reasons else ReviewStatus.PENDING
     return (
         question_id,

@@ -14,7 +14,7 @@ from typing import Any
 from quizgen.content import ModuleContent
 from quizgen.errors import InputError
 from quizgen.models import BatchStatus, ModuleRecord, PlannedBatch, Quiz, QuizStatus
-from quizgen.store.db import StoreBase, _like_prefix, new_id, now
+from quizgen.store.db import StoreBase, like_prefix, new_id, now
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class QuizStore(StoreBase):
         reference = reference.strip()
         rows = self._rows(
             "SELECT * FROM quizzes WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY created_at",
-            (reference, _like_prefix(reference)),
+            (reference, like_prefix(reference)),
         )
         exact = [row for row in rows if row["id"] == reference]
         if exact:
