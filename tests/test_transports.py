@@ -187,3 +187,27 @@ async def test_openai_timeout_then_answer_succeeds() -> None:
     assert (await llm.complete(request())).text == "{}"
     await llm.aclose()
     assert len(seen) == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b'{"id": "chatcmpl-1", "choices": [{"index": 0, "mess', "not JSON"),
+        (b'{"id": "chatcmpl-1", "choices": "none"}', "choices is str, not a list"),
+        (b'{"id": "c", "choices": [{"index": 0, "finish_reason": "stop"}]}', "has no message"),
+    ],
+)
+async def test_openai_2xx_that_is_not_a_completion_is_an_unusable_answer(
+    body: bytes, says: str
+) -> None:
+    """Before: a raw JSONDecodeError or AttributeError escaped the adapter, so the batch
+    failed with a Python message and no failed call was recorded."""
+    handler, seen = scripted(
+        httpx.Response(200, content=body, headers={"Content-Type": "application/json"})
+    )
+    llm = openai_adapter(handler)
+    with pytest.raises(ProviderError, match="unusable answer from the server") as caught:
+        await llm.complete(request())
+    await llm.aclose()
+    assert says in caught.value.message and caught.value.transient
+    assert KEY not in caught.value.message and len(seen) == 1

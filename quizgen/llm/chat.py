@@ -22,6 +22,12 @@ from quizgen.llm.schema import StrictSchemaError, strict_schema
 JSON_SCHEMA = "json_schema"
 JSON_OBJECT = "json_object"
 
+
+class UnusableAnswer(ValueError):
+    """A completion without the shape every Chat Completions server gives (a `choices` list,
+    each with a `message`): a broken gateway or proxy, not the model's words."""
+
+
 _REASONING_MODEL = re.compile(r"^(?:[\w.-]+/)?(?:o\d+(?:-|$)|gpt-5(?![\w.-]*-chat))")
 
 
@@ -85,20 +91,27 @@ def read_answer(completion: Any, *, model: str, clean: Callable[[str], str]) -> 
     model = getattr(completion, "model", None) or model
     usage = _usage(getattr(completion, "usage", None))
     choices = getattr(completion, "choices", None) or []
+    if not isinstance(choices, list):
+        raise UnusableAnswer(f"choices is {type(choices).__name__}, not a list")
     if not choices:
         return LLMResponse(text="", model=model, usage=usage)
     choice = choices[0]
-    message = choice.message
+    message = getattr(choice, "message", None)
+    if message is None:
+        raise UnusableAnswer("the first choice has no message")
+    content = getattr(message, "content", None)
+    if not isinstance(content, str | None):
+        raise UnusableAnswer(f"the message content is {type(content).__name__}, not text")
     refusal = getattr(message, "refusal", None)
     finish: FinishReason = "stop"
     if refusal:
         finish = "refusal"
-    elif choice.finish_reason == "length":
+    elif getattr(choice, "finish_reason", None) == "length":
         finish = "length"
-    elif choice.finish_reason == "content_filter":
+    elif getattr(choice, "finish_reason", None) == "content_filter":
         finish = "content_filter"
     return LLMResponse(
-        text=message.content or "",
+        text=content or "",
         model=model,
         finish_reason=finish,
         usage=usage,

@@ -23,11 +23,14 @@ What a caller may rely on:
 - 401 (key), 403 (access), 404 (model or URL) and a 429 `insufficient_quota` are final for the
   whole run: they raise `ProviderError(transient=False)` at once, and every later call fails the
   same way without reaching the server. A 400 is final for that request only.
+- A 2xx answer that is not a usable completion (not JSON, no `choices` list, a choice without a
+  message) ends the call with `ProviderError(transient=True)`, like any unusable answer.
 - Error messages are one line, and the API key never appears in them.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Callable
@@ -42,6 +45,7 @@ from quizgen.llm.base import LLMRequest, LLMResponse
 from quizgen.llm.chat import (
     JSON_OBJECT,
     JSON_SCHEMA,
+    UnusableAnswer,
     cache_key,
     chat_body,
     is_reasoning_model,
@@ -238,13 +242,14 @@ class OpenAIAdapter:
                         await anyio.sleep(self.policy.backoff(failures))
                         continue
                 raise ProviderError(self._describe(exc), transient=exc.status_code >= 500) from None
-            except openai.APIError as exc:
-                raise ProviderError(
-                    f"unusable answer from the server: {self._clean(str(exc))}", transient=True
-                ) from None
+            except (openai.APIError, json.JSONDecodeError) as exc:
+                raise self._unusable(exc) from None
             self.gate.succeeded()
             self._decide_mode(sent_mode)
-            return self._response(completion)
+            try:
+                return self._response(completion)
+            except UnusableAnswer as exc:
+                raise self._unusable(exc) from None
 
     async def aclose(self) -> None:
         await self._client.close()
@@ -313,6 +318,13 @@ class OpenAIAdapter:
 
     def _response(self, completion: Any) -> LLMResponse:
         return read_answer(completion, model=self.model, clean=self._clean)
+
+    def _unusable(self, exc: Exception) -> ProviderError:
+        """A 2xx whose body is not a usable completion (not JSON, or not its shape)."""
+        detail = f"not JSON ({exc})" if isinstance(exc, json.JSONDecodeError) else str(exc)
+        return ProviderError(
+            f"unusable answer from the server: {self._clean(detail)}", transient=True
+        )
 
     def _final(self, exc: openai.APIError, reason: str) -> ProviderError:
         """A failure no retry can fix: remembered, so later calls fail without a request."""
