@@ -15,13 +15,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from quizgen.errors import SpecError
 from quizgen.models import PlannedBatch, Quiz, batch_key
 
 MAX_BATCHES_PER_MODULE = 4
 MIN_COUNT, MAX_COUNT = 1, 20
+"""The defaults; `[limits]` in the config file or the spec may raise them to the ceilings."""
+CEILING_COUNT = 40
+"""Questions per batch at most, whatever `[limits]` says: one call answers a whole batch, and
+40 questions at twice the measured 171 output tokens each (docs/scale.md) stay within the
+16,384 output tokens of the smallest model quizgen prices (gpt-4o, gpt-4o-mini)."""
 MODULE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 Language = Literal["en", "no"]
@@ -42,10 +55,62 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def ceiling_batches() -> int:
+    """Batches per module at most, whatever `[limits]` says: a module uses each question type
+    once, so more batches than types cannot be written."""
+    from quizgen.questions import type_names
+
+    return len(type_names())
+
+
+class LimitsSpec(_Strict):
+    """`[limits]` (config file or spec): batches per module and questions per batch."""
+
+    max_batches_per_module: int = MAX_BATCHES_PER_MODULE
+    max_questions_per_batch: int = MAX_COUNT
+
+    @field_validator("max_batches_per_module")
+    @classmethod
+    def _batches_ceiling(cls, value: int) -> int:
+        ceiling = ceiling_batches()
+        if not 1 <= value <= ceiling:
+            raise ValueError(
+                f"max_batches_per_module must be between 1 and {ceiling} (got {value}); a "
+                "module uses each question type once, so it cannot have more batches than "
+                "there are types"
+            )
+        return value
+
+    @field_validator("max_questions_per_batch")
+    @classmethod
+    def _count_ceiling(cls, value: int) -> int:
+        if not MIN_COUNT <= value <= CEILING_COUNT:
+            raise ValueError(
+                f"max_questions_per_batch must be between {MIN_COUNT} and {CEILING_COUNT} "
+                f"(got {value}); one model call answers a whole batch, and more questions "
+                "would not fit the output of every model quizgen supports (docs/spec.md)"
+            )
+        return value
+
+
+def limits_in(info: ValidationInfo) -> LimitsSpec:
+    """The limits a validation runs under (`parse_spec` passes them in its context)."""
+    found = (info.context or {}).get("limits")
+    return found if isinstance(found, LimitsSpec) else LimitsSpec()
+
+
 class BatchSpec(_Strict):
     question_type: str
-    count: int = Field(ge=MIN_COUNT, le=MAX_COUNT)
+    count: int
     difficulty: Difficulty | None = None
+
+    @field_validator("count")
+    @classmethod
+    def _count_within_limits(cls, value: int, info: ValidationInfo) -> int:
+        most = limits_in(info).max_questions_per_batch
+        if not MIN_COUNT <= value <= most:
+            raise ValueError(f"count must be between {MIN_COUNT} and {most} (got {value!r})")
+        return value
 
     @field_validator("question_type")
     @classmethod
@@ -65,7 +130,20 @@ class ModuleSpec(_Strict):
     name: str = Field(min_length=1, max_length=255)
     sources: list[str] = Field(default_factory=list)
     canvas_module: int | None = None
-    question_batches: list[BatchSpec] = Field(min_length=1, max_length=MAX_BATCHES_PER_MODULE)
+    template: str | None = None
+    """The named mix this module's batches came from (`quizgen.spec_templates`); its own
+    `question_batches` win."""
+    question_batches: list[BatchSpec] = Field(min_length=1)
+
+    @field_validator("question_batches")
+    @classmethod
+    def _batches_within_limits(cls, batches: list[BatchSpec], info: ValidationInfo) -> list:
+        most = limits_in(info).max_batches_per_module
+        if len(batches) > most:
+            raise ValueError(
+                f"question_batches has {len(batches)} batches; at most {most} are allowed"
+            )
+        return batches
 
     @model_validator(mode="after")
     def _each_type_once(self) -> ModuleSpec:
@@ -150,6 +228,8 @@ class PublishSpec(_Strict):
 
 class QuizSpec(_Strict):
     title: str = Field(min_length=1, max_length=255)
+    template: str | None = None
+    """The named mix (`[templates.NAME]`, or built in) for modules without their own batches."""
     language: Language = "en"
     difficulty: Difficulty | None = None
     instructions: str | None = Field(default=None, max_length=2000)
@@ -159,6 +239,9 @@ class QuizSpec(_Strict):
     checks: ChecksSpec = Field(default_factory=ChecksSpec)
     modules: dict[str, ModuleSpec] = Field(min_length=1)
     publish: PublishSpec = Field(default_factory=PublishSpec)
+    limits: LimitsSpec = Field(default_factory=LimitsSpec)
+    """The limits the spec was validated under: the config file's `[limits]` with the spec's
+    own over them, kept so the stored snapshot validates again without the config file."""
 
     @model_validator(mode="before")
     @classmethod
@@ -225,9 +308,40 @@ class LoadedSpec:
         return self.path.parent
 
 
-def load_spec(path: Path) -> LoadedSpec:
-    """Read and validate a TOML or JSON spec; `SpecError` lists every problem, located."""
-    return LoadedSpec(parse_spec(read_spec_data(path), str(path)), path)
+def load_spec(path: Path, *, template: str | None = None) -> LoadedSpec:
+    """Read and validate a TOML or JSON spec; `SpecError` lists every problem, located.
+
+    The config file's `[limits]` and `[templates]` apply here (and only here: a stored
+    snapshot carries its limits and batches); `template` (`--template`) replaces the spec's."""
+    from quizgen.settings import read_config_file
+    from quizgen.spec_templates import apply_templates
+
+    config = read_config_file()
+    data = read_spec_data(path)
+    limits = config_limits(config)
+    data = apply_templates(data, str(path), template, config, limits)
+    return LoadedSpec(parse_spec(data, str(path), config_limits=limits), path)
+
+
+def config_limits(config: dict[str, Any]) -> dict[str, Any]:
+    """The config file's `[limits]`, checked (a bad one is a `ConfigError` naming the file)."""
+    from quizgen.errors import ConfigError
+    from quizgen.settings import config_path
+
+    found = config.get("limits", {})
+    where = f"{config_path()}: [limits]"
+    if not isinstance(found, dict):
+        raise ConfigError(f"{where} must be a table")
+    try:
+        LimitsSpec.model_validate(found)
+    except ValidationError as exc:
+        raise ConfigError(
+            "; ".join(
+                f"{where} {_explain(e, _locate(tuple(e['loc']))[1], 'limits')}"
+                for e in exc.errors()
+            )
+        ) from None
+    return dict(found)
 
 
 def read_spec_data(path: Path) -> dict[str, Any]:
@@ -260,9 +374,21 @@ def read_spec_data(path: Path) -> dict[str, Any]:
     return data
 
 
-def parse_spec(data: dict[str, Any], origin: str) -> QuizSpec:
+def parse_spec(
+    data: dict[str, Any], origin: str, *, config_limits: dict[str, Any] | None = None
+) -> QuizSpec:
+    """Validate spec data under its limits: `config_limits` (the config file's `[limits]`,
+    already checked) with the spec's own `[limits]` over them."""
+    own = data.get("limits")
+    if config_limits or isinstance(own, dict):
+        merged = {**(config_limits or {}), **(own if isinstance(own, dict) else {})}
+        data = {**data, "limits": merged if isinstance(own, dict) or own is None else own}
     try:
-        return QuizSpec.model_validate(data)
+        limits = LimitsSpec.model_validate(data.get("limits") or {})
+    except ValidationError:
+        limits = LimitsSpec()  # the spec's own [limits] is wrong: reported, located, below
+    try:
+        return QuizSpec.model_validate(data, context={"limits": limits})
     except ValidationError as exc:
         raise SpecError(origin, [describe_error(e) for e in exc.errors()]) from None
 
@@ -288,6 +414,7 @@ _FIELD_MODELS: dict[str, type[BaseModel]] = {
     "content": ContentSpec,
     "checks": ChecksSpec,
     "publish": PublishSpec,
+    "limits": LimitsSpec,
     "quiz": QuizSpec,
 }
 
@@ -341,15 +468,8 @@ def _explain(error: Any, field: str | None, owner: str) -> str:
         hint = difflib.get_close_matches(name, known, n=1)
         maybe = f" (did you mean {hint[0]!r}?)" if hint else ""
         return f"unknown field {name!r}{maybe}; known fields: {', '.join(known)}"
-    if name == "count" and kind in ("greater_than_equal", "less_than_equal"):
-        return f"count must be between {MIN_COUNT} and {MAX_COUNT} (got {value!r})"
     if name == "temperature" and kind in ("greater_than_equal", "less_than_equal"):
         return f"temperature must be between 0 and 2 (got {value!r})"
-    if name == "question_batches" and kind == "too_long":
-        return (
-            f"question_batches has {ctx.get('actual_length')} batches; "
-            f"at most {MAX_BATCHES_PER_MODULE} are allowed"
-        )
     if name == "question_batches" and kind == "too_short":
         return "question_batches needs at least 1 batch"
     if name == "modules" and kind == "too_short":

@@ -16,6 +16,15 @@ ContentDirOption = Annotated[
     Path | None,
     typer.Option("--content-dir", help="Folder of module files for specs without sources."),
 ]
+TemplateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--template",
+        metavar="NAME",
+        help="Fill modules without batches from this template (practice, exam, review, or "
+        "[templates.NAME] in the config file) instead of the spec's.",
+    ),
+]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else there.")
 ]

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from quizgen.cli.options import ContentDirOption, DbOption, JsonOption, QuizArgument
+from quizgen.cli.options import (
+    ContentDirOption,
+    DbOption,
+    JsonOption,
+    QuizArgument,
+    TemplateOption,
+)
 from quizgen.cli.running import EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, run_command
 
 if TYPE_CHECKING:
@@ -64,6 +70,7 @@ def create(
     verify: VerifyOption = False,
     batch_api: BatchApiOption = False,
     db: DbOption = None,
+    template: TemplateOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Validate a spec, read its content, and generate every batch concurrently."""
@@ -73,7 +80,7 @@ def create(
     from quizgen.spec import load_spec, plan_batches
     from quizgen.store import NewModule
 
-    loaded = load_spec(spec_path)
+    loaded = load_spec(spec_path, template=template)
     spec = loaded.spec
     chosen_provider = provider or spec.llm.provider
     chosen_model = model or spec.llm.model

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from quizgen.cli.options import ContentDirOption, DbOption, JsonOption
+from quizgen.cli.options import ContentDirOption, DbOption, JsonOption, TemplateOption
 from quizgen.cli.running import EXIT_INPUT, run_command
 
 TEMPLATE = "spec.toml"
@@ -27,6 +27,7 @@ def validate(
     spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="Quiz spec (.toml or .json).")],
     content_dir: ContentDirOption = None,
     db: DbOption = None,
+    template: TemplateOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check a spec: exit 0 when valid, 2 with every error located.
@@ -38,7 +39,7 @@ def validate(
     from quizgen.spec import load_spec, plan_batches
 
     try:
-        loaded = load_spec(spec_path)
+        loaded = load_spec(spec_path, template=template)
     except SpecError as exc:
         if as_json:
             typer.echo(json.dumps({"valid": False, "file": str(spec_path), "errors": exc.problems}))
