@@ -27,14 +27,13 @@ from pydantic import (
 
 from quizgen.errors import SpecError
 from quizgen.models import PlannedBatch, Quiz, batch_key
+from quizgen.spec_limits import (
+    MIN_COUNT,
+    LimitsSpec,
+    config_limits,
+    limits_in,
+)
 
-MAX_BATCHES_PER_MODULE = 4
-MIN_COUNT, MAX_COUNT = 1, 20
-"""The defaults; `[limits]` in the config file or the spec may raise them to the ceilings."""
-CEILING_COUNT = 40
-"""Questions per batch at most, whatever `[limits]` says: one call answers a whole batch, and
-40 questions at twice the measured 171 output tokens each (docs/scale.md) stay within the
-16,384 output tokens of the smallest model quizgen prices (gpt-4o, gpt-4o-mini)."""
 MODULE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 Language = Literal["en", "no"]
@@ -53,50 +52,6 @@ _SEED_KEYS: dict[str, tuple[str, str | None]] = {
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-def ceiling_batches() -> int:
-    """Batches per module at most, whatever `[limits]` says: a module uses each question type
-    once, so more batches than types cannot be written."""
-    from quizgen.questions import type_names
-
-    return len(type_names())
-
-
-class LimitsSpec(_Strict):
-    """`[limits]` (config file or spec): batches per module and questions per batch."""
-
-    max_batches_per_module: int = MAX_BATCHES_PER_MODULE
-    max_questions_per_batch: int = MAX_COUNT
-
-    @field_validator("max_batches_per_module")
-    @classmethod
-    def _batches_ceiling(cls, value: int) -> int:
-        ceiling = ceiling_batches()
-        if not 1 <= value <= ceiling:
-            raise ValueError(
-                f"max_batches_per_module must be between 1 and {ceiling} (got {value}); a "
-                "module uses each question type once, so it cannot have more batches than "
-                "there are types"
-            )
-        return value
-
-    @field_validator("max_questions_per_batch")
-    @classmethod
-    def _count_ceiling(cls, value: int) -> int:
-        if not MIN_COUNT <= value <= CEILING_COUNT:
-            raise ValueError(
-                f"max_questions_per_batch must be between {MIN_COUNT} and {CEILING_COUNT} "
-                f"(got {value}); one model call answers a whole batch, and more questions "
-                "would not fit the output of every model quizgen supports (docs/spec.md)"
-            )
-        return value
-
-
-def limits_in(info: ValidationInfo) -> LimitsSpec:
-    """The limits a validation runs under (`parse_spec` passes them in its context)."""
-    found = (info.context or {}).get("limits")
-    return found if isinstance(found, LimitsSpec) else LimitsSpec()
 
 
 class BatchSpec(_Strict):
@@ -323,25 +278,23 @@ def load_spec(path: Path, *, template: str | None = None) -> LoadedSpec:
     return LoadedSpec(parse_spec(data, str(path), config_limits=limits), path)
 
 
-def config_limits(config: dict[str, Any]) -> dict[str, Any]:
-    """The config file's `[limits]`, checked (a bad one is a `ConfigError` naming the file)."""
-    from quizgen.errors import ConfigError
-    from quizgen.settings import config_path
+def spec_text_as(toml_text: str, suffix: str) -> str:
+    """The spec in the file type `suffix` names: TOML as written (comments kept), or the same
+    data as JSON (which has no comments)."""
+    if suffix == ".toml":
+        return toml_text
+    return json.dumps(tomllib.loads(toml_text), indent=2, ensure_ascii=False) + "\n"
 
-    found = config.get("limits", {})
-    where = f"{config_path()}: [limits]"
-    if not isinstance(found, dict):
-        raise ConfigError(f"{where} must be a table")
+
+def write_spec_text(path: Path, toml_text: str) -> None:
+    """Write a spec written as TOML to `path`, as JSON if its suffix says so (`init`,
+    `suggest`); a folder that cannot be written to is an `InputError` naming the file."""
+    from quizgen.errors import InputError
+
     try:
-        LimitsSpec.model_validate(found)
-    except ValidationError as exc:
-        raise ConfigError(
-            "; ".join(
-                f"{where} {_explain(e, _locate(tuple(e['loc']))[1], 'limits')}"
-                for e in exc.errors()
-            )
-        ) from None
-    return dict(found)
+        path.write_text(spec_text_as(toml_text, path.suffix.lower()), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
 
 
 def read_spec_data(path: Path) -> dict[str, Any]:

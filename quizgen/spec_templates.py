@@ -19,7 +19,8 @@ from pydantic import Field, ValidationError
 
 from quizgen.errors import ConfigError, SpecError
 from quizgen.settings import config_path
-from quizgen.spec import BatchSpec, LimitsSpec, _Strict, describe_error
+from quizgen.spec import BatchSpec, _Strict, describe_error
+from quizgen.spec_limits import LimitsSpec
 
 
 class TemplateSpec(_Strict):

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from quizgen.errors import ConfigError, SpecError
-from quizgen.spec import CEILING_COUNT, ceiling_batches, load_spec, stored_spec
+from quizgen.spec import load_spec, stored_spec
+from quizgen.spec_limits import CEILING_COUNT, ceiling_batches
 from quizgen.spec_templates import BUILT_IN
 from quizgen.store import Store
 from tests.conftest import invoke, invoke_json, write_spec
@@ -191,6 +192,16 @@ def test_bad_config_limits_name_the_config_file(tmp_path: Path) -> None:
     assert caught.value.message.startswith(
         f"{tmp_path / 'no-config.toml'}: [limits] max_questions_per_batch must be between 1 and "
         f"{CEILING_COUNT} (got 500)"
+    )
+
+
+def test_unknown_config_limit_key_lists_the_known_ones(tmp_path: Path) -> None:
+    config(tmp_path, "[limits]\nmax_count = 30\n")
+    with pytest.raises(ConfigError) as caught:
+        load_spec(spec(tmp_path, "", big(3)))
+    assert caught.value.message == (
+        f"{tmp_path / 'no-config.toml'}: [limits] has an unknown key 'max_count'; known keys: "
+        "max_batches_per_module, max_questions_per_batch"
     )
 
 

@@ -55,6 +55,7 @@ def _global(
 # One line per module of commands, in the order `--help` lists them.
 COMMAND_MODULES = (
     "spec",
+    "suggest",
     "generate",
     "batch",
     "inspect",

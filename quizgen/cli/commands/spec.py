@@ -155,6 +155,7 @@ def init(
     from importlib.resources import files
 
     from quizgen.errors import InputError
+    from quizgen.spec import write_spec_text
 
     if path.suffix.lower() not in SPEC_SUFFIXES:
         raise InputError(
@@ -170,8 +171,7 @@ def init(
         text = canvas_spec_text(from_canvas)
     else:
         text = template.joinpath(TEMPLATE).read_text(encoding="utf-8")
-    text = spec_text_as(text, path.suffix.lower())
-    _write(path, text)
+    write_spec_text(path, text)
     typer.echo(f"wrote {path}")
     if from_canvas is None:
         content = path.parent / EXAMPLE_CONTENT
@@ -186,16 +186,6 @@ def init(
     typer.echo("next:")
     typer.echo(f"  quizgen validate {path}")
     typer.echo(f"  quizgen create {path}")
-
-
-def spec_text_as(toml_text: str, suffix: str) -> str:
-    """The spec in the file type `suffix` names: TOML as written (comments kept), or the same
-    data as JSON (which has no comments)."""
-    if suffix == ".toml":
-        return toml_text
-    import tomllib
-
-    return json.dumps(tomllib.loads(toml_text), indent=2, ensure_ascii=False) + "\n"
 
 
 def _write(path: Path, text: str) -> None:

@@ -8,6 +8,7 @@ One module per job:
 - `builders` and `pairs`: the questions of each type one can write from them;
 - `planning`: which sentences each batch of a module draws on, and the questions of one call;
 - `capacity`: how many distinct questions a text supports, said before any call;
+- `profile`: what a text offers each kind of question, for `quizgen suggest`;
 - `verify`: answering a `--verify` request from the quote alone;
 - `adapter`: the `LLMAdapter` itself and its injected failures.
 
@@ -23,15 +24,18 @@ from typing import Any
 from quizgen.llm.mock.adapter import MODEL, MockAdapter
 from quizgen.llm.mock.capacity import capacity_warnings
 from quizgen.llm.mock.planning import Batches, choose
+from quizgen.llm.mock.profile import TextProfile, text_profile
 from quizgen.llm.mock.verify import verify_answer
 from quizgen.llm.mock.words import fold as normalise
 
 __all__ = [
     "MODEL",
     "MockAdapter",
+    "TextProfile",
     "capacity_warnings",
     "generate_questions",
     "normalise",
+    "text_profile",
     "verify_answer",
 ]
 
