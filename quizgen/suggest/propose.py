@@ -6,9 +6,10 @@ lists, tables and parallel sections → matching and categorization, sequences �
 measured numbers → numeric. The last two are proposed only when quizgen has the type.
 
 Counts are scaled to the module's distinct facts: the whole module asks for at most one
-question per two facts (what the mock's capacity estimate counts as always filling), shared
-out by weight, and no batch asks for more than the structures behind its type can give. Every
-choice carries its reason, which the spec shows as a comment.
+question per two facts, shared out by weight, no batch asks for more than the structures
+behind its type can give, and the mock's own capacity estimate (`capacity.module_capacity`)
+must say it can write every batch. Every choice carries its reason, which the spec shows as a
+comment.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from quizgen.llm.mock.capacity import SURELY_ENOUGH, module_capacity
+from quizgen.llm.mock.capacity import module_capacity
 from quizgen.llm.mock.profile import TextProfile, mock_writes, text_profile
 
 WEIGHTS = {
@@ -33,6 +34,10 @@ PRIORITY = ("multiple_choice", "ordering", "matching", "categorization", "numeri
 """Which types a module gets when more qualify than it may have batches: multiple choice is the
 backbone; a type that needs a structure the text has (an order, pairs, sections, measures)
 comes before fill in the blank, which asks about the same facts as multiple choice."""
+QUESTIONS_PER_FACT = 0.5
+"""A module's budget: one question per two distinct facts. Every question then has facts of
+its own, so no two questions give each other away, and a rejected question can be replaced
+from the facts left (measured: every shipped text and the prose corpus fill completely)."""
 PAIRS_PER_MATCHING = 4
 DETAILS_PER_CATEGORIZATION = 4
 
@@ -121,7 +126,7 @@ def propose(
         f"{name}: {supports[name][1]}; at most {max_batches} batches a module"
         for name in list(supports)[max_batches:]
     )
-    budget = math.floor(SURELY_ENOUGH * profile.facts)
+    budget = math.floor(QUESTIONS_PER_FACT * profile.facts)
     caps = {name: min(supports[name][0], max_count) for name in chosen}
     counts = _share(budget, caps)
     counts = _within_capacity(content, counts, topic)
@@ -161,8 +166,8 @@ def _share(budget: int, caps: dict[str, int]) -> dict[str, int]:
 
 def _within_capacity(content: str, counts: dict[str, int], topic: str) -> dict[str, int]:
     """The counts lowered, largest first, until the mock's own capacity estimate for the
-    module says it can write them all (it rarely lowers anything: the budget is already what
-    the estimate counts as always filling)."""
+    module says it can write them all (on the shipped texts it lowers nothing: the budget is
+    already within it)."""
     counts = dict(counts)
     while True:
         mockable = {n: c for n, c in counts.items() if c > 0 and mock_writes(n)}
