@@ -278,25 +278,6 @@ def load_spec(path: Path, *, template: str | None = None) -> LoadedSpec:
     return LoadedSpec(parse_spec(data, str(path), config_limits=limits), path)
 
 
-def spec_text_as(toml_text: str, suffix: str) -> str:
-    """The spec in the file type `suffix` names: TOML as written (comments kept), or the same
-    data as JSON (which has no comments)."""
-    if suffix == ".toml":
-        return toml_text
-    return json.dumps(tomllib.loads(toml_text), indent=2, ensure_ascii=False) + "\n"
-
-
-def write_spec_text(path: Path, toml_text: str) -> None:
-    """Write a spec written as TOML to `path`, as JSON if its suffix says so (`init`,
-    `suggest`); a folder that cannot be written to is an `InputError` naming the file."""
-    from quizgen.errors import InputError
-
-    try:
-        path.write_text(spec_text_as(toml_text, path.suffix.lower()), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
-
-
 def read_spec_data(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()

@@ -10,11 +10,11 @@ import typer
 
 from quizgen.cli.options import ContentDirOption, DbOption, JsonOption, TemplateOption
 from quizgen.cli.running import EXIT_INPUT, run_command
+from quizgen.cli.spec_files import SPEC_SUFFIXES
 
 TEMPLATE = "spec.toml"
 EXAMPLE_CONTENT = "content/intro.md"
 """The example spec's one source, shipped beside the template and written beside the spec."""
-SPEC_SUFFIXES = (".toml", ".json")
 
 
 def register(app: typer.Typer) -> None:
@@ -154,8 +154,8 @@ def init(
     """
     from importlib.resources import files
 
+    from quizgen.cli.spec_files import write_spec_text
     from quizgen.errors import InputError
-    from quizgen.spec import write_spec_text
 
     if path.suffix.lower() not in SPEC_SUFFIXES:
         raise InputError(

@@ -10,8 +10,7 @@ import typer
 
 from quizgen.cli.options import JsonOption
 from quizgen.cli.running import run_command
-
-SPEC_SUFFIXES = (".toml", ".json")
+from quizgen.cli.spec_files import SPEC_SUFFIXES
 
 
 def register(app: typer.Typer) -> None:
@@ -47,10 +46,11 @@ def suggest(
     """Propose a spec from the content: per module, the question types and counts its text
     can support, each explained in a comment. Prints the TOML without -o (or the proposal
     with --json)."""
+    from quizgen.cli.spec_files import write_spec_text
     from quizgen.errors import InputError
     from quizgen.questions import type_names
     from quizgen.settings import read_config_file
-    from quizgen.spec import parse_spec, write_spec_text
+    from quizgen.spec import parse_spec
     from quizgen.spec_limits import LimitsSpec, config_limits
     from quizgen.suggest.modules import propose_modules
     from quizgen.suggest.render import spec_text
