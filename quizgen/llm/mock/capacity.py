@@ -17,10 +17,11 @@ from quizgen.llm.mock.reading import usable_sentences
 
 
 def batch_capacity(content: str, batches: Batches, batch_key: str, topic: str) -> int:
-    """Distinct questions the batch can get, counting up to twice what it asks for."""
+    """Distinct questions the batch can get, counting up to what it asks for (no further: a
+    module's capacity is the sum of min(asked, can), and each candidate costs a question)."""
     kind, count = next((t, c) for k, t, c in batches if k == batch_key)
     found = candidates(content, kind, batch_key, batches, topic)
-    return sum(1 for _ in itertools.islice(found, 2 * count))
+    return sum(1 for _ in itertools.islice(found, count))
 
 
 SURELY_ENOUGH = 0.5

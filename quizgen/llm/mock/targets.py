@@ -80,6 +80,11 @@ _NOT_TERMS = frozenset(
 )
 
 
+_NUMBER = re.compile(r"\d[\d,.]*s?")
+_BEFORE_TERM = DETERMINERS | PREPOSITIONS | {"called", "named"}
+"""Words a term may follow (built once: `find_targets` asks for every word of every sentence)."""
+
+
 @dataclass(frozen=True)
 class Target:
     """A span of a sentence's plain text a question can ask about."""
@@ -133,6 +138,7 @@ def find_targets(
     plain: str, names_mid: frozenset[str], stress: frozenset[str]
 ) -> tuple[Target, ...]:
     tokens = word_spans(plain)
+    lows = [token[2].casefold() for token in tokens]
     taken: list[Target] = []
     used = [False] * len(tokens)
 
@@ -158,8 +164,7 @@ def find_targets(
     for n, (_s, _e, word) in enumerate(tokens):
         if used[n]:
             continue
-        lower = word.casefold()
-        if re.fullmatch(r"\d[\d,.]*s?", word):
+        if _NUMBER.fullmatch(word):
             last, group = n, ""
             if n + 1 < len(tokens) and _joined(plain, tokens[n], tokens[n + 1]):
                 unit = tokens[n + 1][2].casefold()
@@ -175,7 +180,7 @@ def find_targets(
     for n, (_s, _e, word) in enumerate(tokens):
         if (
             not used[n]
-            and word.casefold() in NUMBER_WORDS
+            and lows[n] in NUMBER_WORDS
             and not (n + 1 < len(tokens) and tokens[n + 1][2][:1].isupper() and word[:1].isupper())
         ):
             add(n, n, "number", "count")
@@ -203,13 +208,13 @@ def find_targets(
             else:
                 break
         first = n
-        if first == 0 and tokens[0][2].casefold() in STOP:
+        if first == 0 and lows[0] in STOP:
             first = 1
         if first <= last:
             lone = first == last
             keep = not (first == 0 and lone) or _acronym_like(word) or word in names_mid
             keep = keep and not any(used[first : last + 1])
-            if keep and not (lone and tokens[first][2].casefold() in NUMBER_WORDS):
+            if keep and not (lone and lows[first] in NUMBER_WORDS):
                 before = [t[2] for t in tokens[max(0, first - 3) : first]]
                 after_the = "the" in [w.casefold() for w in before if w.islower() or w == "The"]
                 kind = "acronym" if lone and _acronym_like(tokens[first][2]) else "name"
@@ -221,14 +226,13 @@ def find_targets(
     n = 0
     while n < len(tokens):
         word = tokens[n][2]
-        lower = word.casefold()
+        lower = lows[n]
         opens = n == 0 and lower not in STOP and not used[0]
-        after = n > 0 and tokens[n - 1][2].casefold() in DETERMINERS | PREPOSITIONS | {
-            "called", "named"}  # fmt: skip
+        after = n > 0 and lows[n - 1] in _BEFORE_TERM
         if used[n] or not (opens or after) or lower in STOP or not _wordish(word, n):
             n += 1
             continue
-        if tokens[n - 1][2].casefold() == "to" and is_verb(lower) if n > 0 else False:
+        if lows[n - 1] == "to" and is_verb(lower) if n > 0 else False:
             n += 1
             continue
         last = n
@@ -237,25 +241,25 @@ def find_targets(
             and last - n < 3
             and _joined(plain, tokens[last], tokens[last + 1])
             and not used[last + 1]
-            and tokens[last + 1][2].casefold() not in STOP
+            and lows[last + 1] not in STOP
             and _wordish(tokens[last + 1][2], last + 1)
         ):
             last += 1
         # The verb after a subject ("plates move", "network connects devices"): cut before it.
         for m in range(n + 1, last + 1):
-            if is_verb(tokens[m][2].casefold()):
+            if is_verb(lows[m]):
                 last = m - 1
                 break
-        while last >= n and tokens[last][2].casefold().endswith("ly"):
+        while last >= n and lows[last].endswith("ly"):
             last -= 1
-        while last > n and tokens[n][2].casefold() in _NOT_TERMS:
+        while last > n and lows[n] in _NOT_TERMS:
             n += 1
         followed = last + 1 < len(tokens) and _joined(plain, tokens[last], tokens[last + 1])
         if followed and tokens[last + 1][2][:1].isupper():
             n = last + 1
             continue
         if last >= n and not (opens and last == n and is_verb(lower)):
-            words = [tokens[m][2].casefold() for m in range(n, last + 1)]
+            words = lows[n : last + 1]
             single = len(words) == 1
             weak = single and (len(words[0]) < 4 or words[0] in _NOT_TERMS or is_verb(words[0]))
             if not weak and "'" not in plain[tokens[n][0] : tokens[last][1]]:
@@ -266,7 +270,7 @@ def find_targets(
 
 def _wordish(word: str, position: int) -> bool:
     """A lower-case word (or the sentence's first word), not a number."""
-    if any(c.isdigit() for c in word) or word.casefold() in NUMBER_WORDS:
+    if any(map(str.isdigit, word)) or word.casefold() in NUMBER_WORDS:
         return False
     return word[:1].islower() or position == 0
 

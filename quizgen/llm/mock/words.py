@@ -125,6 +125,7 @@ WORD = re.compile(r"[^\W_][\w'’.-]*[^\W_]|[^\W_]")
 
 
 @functools.lru_cache(maxsize=CACHE_WORDS)
+@functools.lru_cache(maxsize=CACHE_WORDS)
 def is_verb(word: str) -> bool:
     """Whether a lower-case word reads as a verb form ("connects", "rejected", "led")."""
     if word in _IRREGULAR_PAST or word in _VERB_BASES:
