@@ -10,8 +10,6 @@ from __future__ import annotations
 from io import BytesIO
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from quizgen.content import ModuleContent, Section, assemble
 from quizgen.content.clean import clean_text, drop_repeated_lines
 from quizgen.content.html import html_to_text
@@ -170,6 +168,9 @@ def _pdf_text(data: bytes, label: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _pdf_pages(data: bytes, label: str) -> list[str]:
+    # Imported here: pypdf costs every command ~40 ms of start-up, and most specs have no PDF.
+    from pypdf import PdfReader
+
     # pypdf signals a malformed file with whatever its parser trips on (PdfReadError,
     # ValueError, KeyError, TypeError, ...), so any exception here means "cannot be read".
     try:

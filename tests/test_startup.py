@@ -1,0 +1,57 @@
+"""Start-up: a command imports what it needs and no more (issue 14: fixed work per run in
+milliseconds). A Markdown spec on the mock never pays for the PDF reader, the OpenAI client,
+the Office readers or the web page; each would add tens of milliseconds to every run."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+NOT_NEEDED = ("pypdf", "openai", "docx", "pptx", "starlette", "jinja2", "uvicorn", "httpx")
+
+PROBE = """
+import json, runpy, sys
+sys.argv = ["quizgen", *sys.argv[1:]]
+try:
+    runpy.run_module("quizgen", run_name="__main__")
+except SystemExit as stop:
+    code = stop.code
+else:
+    code = 0
+loaded = sorted({name.split(".")[0] for name in sys.modules})
+print(json.dumps({"code": code, "loaded": loaded}), file=sys.stderr)
+"""
+
+
+def run_probe(args: list[str], env: dict[str, str]) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], env=env, capture_output=True, text=True, check=False
+    )
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def test_a_markdown_create_on_the_mock_imports_no_pdf_office_openai_or_web(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text(
+        "# Cells\n\nThe **nucleus** is the organelle that holds the genetic material of a cell.\n"
+        "The **ribosome** is the structure that builds proteins from amino acids.\n"
+        "The **mitochondrion** is the organelle that releases energy from glucose.\n",
+        encoding="utf-8",
+    )
+    spec = tmp_path / "quiz.toml"
+    spec.write_text(
+        'title = "Cells"\n[llm]\nprovider = "mock"\n\n[modules.cells]\nname = "Cells"\n'
+        'sources = ["notes.md"]\n'
+        'question_batches = [{ question_type = "true_false", count = 2 }]\n',
+        encoding="utf-8",
+    )
+    db = tmp_path / "q.db"
+    env = {**os.environ, "QUIZGEN_DB": str(db), "QUIZGEN_MOCK_LATENCY": "0"}
+    found = run_probe(["create", str(spec), "--json"], env)
+    assert found["code"] == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM questions").fetchone()[0] >= 2
+    assert [name for name in NOT_NEEDED if name in found["loaded"]] == []
