@@ -67,9 +67,11 @@ def submit_and_report(
     store: Store, quiz: Quiz, adapter: Any, remote: BatchRemote, *, as_json: bool
 ) -> None:
     """`create` in batch mode: submit every first ask, print where things stand, exit 0."""
+    from quizgen.batch_api.lease import collecting
     from quizgen.batch_api.submit import submit
 
-    jobs = submit(session_for(store, quiz, adapter, remote))
+    with collecting(store, quiz.id):
+        jobs = submit(session_for(store, quiz, adapter, remote))
     requests = sum(j.request_count for j in jobs)
     if not as_json:
         typer.echo(
@@ -172,6 +174,7 @@ def collect_and_report(
     """Collect rounds (until done with `wait`), print the status document, exit 0 when every
     batch succeeded, else 1. The server is `base_url`, else the one the quiz's jobs went to."""
     from quizgen.batch_api.collect import collect_round, in_flight
+    from quizgen.batch_api.lease import collecting
     from quizgen.llm import make_adapter
 
     llm = quiz.spec.get("llm", {})
@@ -182,18 +185,19 @@ def collect_and_report(
         temperature=llm.get("temperature"),
         base_url=base_url or (jobs[-1].base_url if jobs else None) or llm.get("base_url"),
     )
-    remote = batch_remote(adapter)
-    session = session_for(store, quiz, adapter, remote)
-    poll = _poll_seconds()
-    try:
-        while True:
-            collect_round(session, cancel=cancel, retry=retry)
-            retry = False
-            if not wait or not in_flight(session):
-                break
-            time.sleep(poll)
-    finally:
-        remote.close()
+    with collecting(store, quiz.id):  # another process on this quiz: refused, nothing sent
+        remote = batch_remote(adapter)
+        session = session_for(store, quiz, adapter, remote)
+        poll = _poll_seconds()
+        try:
+            while True:
+                collect_round(session, cancel=cancel, retry=retry)
+                retry = False
+                if not wait or not in_flight(session):
+                    break
+                time.sleep(poll)
+        finally:
+            remote.close()
     _print_document(store, quiz.id, as_json=as_json)
     done = all(b.status.value == "succeeded" for b in store.batches(quiz.id))
     raise typer.Exit(EXIT_OK if done else EXIT_INCOMPLETE)

@@ -245,3 +245,23 @@ def m008_publication_leases(conn: sqlite3.Connection) -> None:
     as a batch's does (m007): a pid alone may be another container's, or reused."""
     for column in ("runner_host TEXT", "runner_boot TEXT", "lease_expires_at TEXT"):
         conn.execute(f"ALTER TABLE publications ADD COLUMN {column}")
+
+
+@migration
+def m009_quiz_leases(conn: sqlite3.Connection) -> None:
+    """Leases on a whole quiz for one purpose (`quizgen.store.quiz_leases`): sending and
+    collecting its Batch API jobs is one process's work at a time."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE quiz_leases (
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            purpose TEXT NOT NULL,
+            runner_pid INTEGER NOT NULL,
+            runner_host TEXT NOT NULL,
+            runner_boot TEXT NOT NULL,
+            lease_expires_at TEXT NOT NULL,
+            PRIMARY KEY (quiz_id, purpose)
+        );
+        """,
+    )
