@@ -146,10 +146,14 @@ def read(content: str) -> Reading:
     )
 
 
+@functools.lru_cache(maxsize=CACHE_TEXTS)
 def _outline(
     content: str,
-) -> tuple[list[str], list[tuple[str, str, int]], list[tuple[str, tuple[Pair, ...]]]]:
-    """Sections, usable sentences (quote, plain text, section) and tables of a text."""
+) -> tuple[
+    tuple[str, ...], tuple[tuple[str, str, int], ...], tuple[tuple[str, tuple[Pair, ...]], ...]
+]:
+    """Sections, usable sentences (quote, plain text, section) and tables of a text. Cached:
+    the capacity check counts a text's sentences (`usable_sentences`) just before reading it."""
     sections: list[str] = [""]
     found: list[tuple[str, str, int]] = []
     tables: list[tuple[str, tuple[Pair, ...]]] = []
@@ -170,7 +174,7 @@ def _outline(
                     and plain.endswith(".")
                 ):
                     found.append((quote, plain, len(sections) - 1))
-    return sections, found, tables
+    return tuple(sections), tuple(found), tuple(tables)
 
 
 # -- blocks and sentences ---------------------------------------------------------------------
