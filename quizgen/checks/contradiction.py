@@ -164,7 +164,7 @@ def _may_invert(claim: str, quote: str) -> bool:
     return not _ANTONYM_STEMS.isdisjoint(content_words(claim))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)  # the claims and quotes of the questions being checked now
 def read(text: str) -> Reading:
     words: list[Word] = []
     than: list[tuple[int, int]] = []
