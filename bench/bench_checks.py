@@ -1,4 +1,4 @@
-"""How long every integrity check takes on a large quiz: 1,000 batches × 20 questions.
+"""How long screening (`quizgen/checks/screen.py`) takes on a large quiz: 1,000 × 20 questions.
 
     python bench/bench_checks.py [--batches 1000] [--per-batch 20]
 

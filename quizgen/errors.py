@@ -1,9 +1,9 @@
 """The errors a user is meant to read.
 
 Every failure a person can fix (a bad spec, a missing file, an unknown quiz, a missing API key)
-is raised as a `QuizgenError` carrying the whole message. `cli.py` prints it and maps it to an
-exit code in one place, so no command grows its own try/except ladder and no traceback reaches
-a user unless `--debug` asks for it.
+is raised as a `QuizgenError` carrying the whole message. `run_command` (`quizgen.cli.running`)
+prints it and maps it to an exit code in one place, so no command grows its own try/except
+ladder and no traceback reaches a user unless `--debug` asks for it.
 """
 
 from __future__ import annotations

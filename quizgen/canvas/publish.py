@@ -10,7 +10,7 @@ How a publish stays idempotent and resumable:
 3. A request whose outcome is unknown (a timeout or 5xx after sending, or a process killed
    while waiting) is never simply repeated. The next run looks first: it lists the remote
    quiz's items and adopts those whose title carries this publication's marker
-   (`[qg:<question id>]`, see `payloads.py`); for an unanswered quiz POST it lists the course's
+   (`[qg:<question id>]`, see `parts.py`); for an unanswered quiz POST it lists the course's
    quizzes and adopts the one with this title that no publication owns and that holds nothing
    but this quiz's items. Only what is still missing is sent.
    The look-up happens on the next run, not right after the failure: a timed-out request may

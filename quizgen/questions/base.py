@@ -2,7 +2,7 @@
 
 A question type is one module in this package exposing a `QuestionType` value: the Pydantic
 model of one question (what the LLM fills in and what the store keeps as JSON), its semantic
-checks, a plain-text render, and accessors the integrity checks and exports use. Adding a type
+checks, a plain-text render, and accessors `quizgen.checks` and the exports use. Adding a type
 is one new module and one line in `quizgen/questions/__init__.py`.
 
 `QuestionType.parse` is the single gate between untrusted data (LLM output, an edited TOML file,

@@ -21,7 +21,7 @@ there is one, it becomes the quote and the question is flagged `unverified_sourc
 instructor sees that quizgen, not the author, chose the passage); if there is none, the
 question is rejected `missing_quote`.
 
-Rejection notes are written for the instructor (`review.instructor_message`), not in the words
+Rejection notes are written for the instructor (`rules.instructor_message`), not in the words
 the checks feed back to the model.
 
 Parsing is pure (text in, `ImportedQuestion`s out); storing is the command's job.
