@@ -1,7 +1,8 @@
 """Pure mappings from a stored question to the request bodies Canvas receives.
 
-Two engines: New Quizzes items (`new_quiz_item`) and Classic Quizzes questions
-(`classic_question`), plus the quiz bodies of each. Nothing here does I/O, so the payload of
+Two engines: New Quizzes items (`new_quiz_item`, in `new_quizzes.py`) and Classic Quizzes
+questions (`classic_question`, in `classic.py`), built from the pieces in `parts.py`; this module
+picks the engine's body and says where it is sent. Nothing here does I/O, so the payload of
 every type is tested as data and a `--dry-run` prints exactly what a real run sends.
 
 Three rules every mapping keeps:

@@ -7,7 +7,7 @@ Shape of a run:
 - a batch asks for what it is missing, screens every answer (type rules, citation, repeats),
   commits the accepted questions and its counters in one transaction, and asks again only for
   what is still missing — fixing malformed JSON (≤ 3 times), invalid questions (≤ 3 times) and
-  short answers (≤ 3 times) with the reason sent back (`BatchRun`);
+  short answers (≤ 3 times) with the reason sent back (`BatchRun`, in `batch.py`);
 - every write goes through the run's single writer thread (`quizgen.store.writer`), which groups the
   answers of many batches into one commit and keeps SQLite off the event loop; a batch goes on
   only once its answer is committed, so a killed run loses only answers not yet stored;
@@ -18,9 +18,9 @@ Shape of a run:
 - if the run is cancelled (Ctrl-C), its end puts this run's batches back to pending (counted in
   `RunReport.released`); the questions they had committed stay.
 
-Reuse (the Batch API mode): `RunContext.load` gathers what a run shares, `BatchRun.request`
-builds the next ask and `BatchRun.store_answer` screens, stores and follows up one answer,
-however it was fetched.
+Reuse (the Batch API mode): `RunContext.load` (`context.py`) gathers what a run shares,
+`BatchRun.request` builds the next ask and `BatchRun.store_answer` screens, stores and follows
+up one answer, however it was fetched.
 """
 
 from __future__ import annotations
