@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import anyio
 import httpx
 
-from quizgen.canvas.answers import (
+from quizgen.canvas.responses import (
     CanvasError,
     describe,
     display_path,

@@ -1,4 +1,4 @@
-"""What Canvas's answers mean: throttling, refusals in one line, JSON or not; pure.
+"""What Canvas's responses mean: throttling, refusals in one line, JSON or not; pure.
 
 `CanvasClient` sends and retries; this module reads what came back and words the errors, so a
 message about Canvas is written in one place. A refusal (401/403/404, other 4xx) carries exit
