@@ -15,7 +15,6 @@ from quizgen.models import QuestionRecord
 from quizgen.questions import question_type
 
 Engine = Literal["new", "classic"]
-ENGINES: tuple[Engine, ...] = ("new", "classic")
 
 _NAMESPACE = uuid.UUID("6f1c9a52-3a0e-4e0b-9d7e-5c1b2f8a4d10")
 """quizgen's uuid5 namespace: ids depend only on (question id, slot)."""

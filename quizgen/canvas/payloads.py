@@ -33,7 +33,6 @@ from quizgen.canvas.classic import (
 )
 from quizgen.canvas.new_quizzes import NEW_QUIZZES_SLUGS, new_quiz_body, new_quiz_item
 from quizgen.canvas.parts import (
-    ENGINES,
     Engine,
     PublishSettings,
     marked_question_id,
@@ -44,7 +43,6 @@ from quizgen.models import QuestionRecord
 
 __all__ = [
     "CLASSIC_TYPES",
-    "ENGINES",
     "NEW_QUIZZES_SLUGS",
     "Engine",
     "PublishSettings",
