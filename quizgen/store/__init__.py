@@ -33,23 +33,17 @@ from quizgen.store.api_jobs import (
     api_lease_id,
     close_api_request_tx,
     insert_api_requests_tx,
-    owned_by_jobs_tx,
 )
 from quizgen.store.batches import (
     BatchStore,
-    batches_tx,
     claim_batches_tx,
     finish_batch_tx,
     record_progress_tx,
-    release_batches_tx,
     renew_leases_tx,
     settle_run_tx,
 )
 from quizgen.store.calls import CallStore, LLMCallRecord
 from quizgen.store.db import (
-    BUSY_TIMEOUT,
-    DEFAULT_DB,
-    Database,
     default_db_path,
     new_id,
     now,
@@ -62,10 +56,7 @@ from quizgen.store.questions import NewQuestion, QuestionStore, record_verificat
 from quizgen.store.quizzes import NewModule, QuizStore, set_quiz_status_tx
 
 __all__ = [
-    "BUSY_TIMEOUT",
-    "DEFAULT_DB",
     "LEASE_SECONDS",
-    "Database",
     "LLMCallRecord",
     "NewApiJob",
     "NewApiRequest",
@@ -74,7 +65,6 @@ __all__ = [
     "Runner",
     "Store",
     "api_lease_id",
-    "batches_tx",
     "claim_batches_tx",
     "close_api_request_tx",
     "default_db_path",
@@ -83,10 +73,8 @@ __all__ = [
     "lease_alive",
     "new_id",
     "now",
-    "owned_by_jobs_tx",
     "record_progress_tx",
     "record_verification_tx",
-    "release_batches_tx",
     "renew_leases_tx",
     "savepoint",
     "set_quiz_status_tx",
