@@ -1,6 +1,6 @@
 """A quiz holding every question type, built from fixed ids and timestamps (for golden files).
 
-`records()` gives the six types' examples plus a one-blank fill-in; `hostile_records()` gives one
+`records()` gives every type's example plus a one-blank fill-in; `hostile_records()` gives one
 question of every type whose every text holds markup, format syntax, quotes and line breaks.
 """
 
@@ -125,10 +125,19 @@ def hostile_records() -> list[QuestionRecord]:
                 "distractors": [h("stray")],
             },
         ),
+        (
+            "ordering",
+            {
+                "question_text": h("Put them in order."),
+                "items": [h(f"stage {n}") for n in ("alpha", "beta", "gamma")],
+                # Each item is words of the quote, in order, however hostile the text.
+                "source_quote": " ".join(h(f"stage {n}") for n in ("alpha", "beta", "gamma")),
+            },
+        ),
     ]
     out = []
     for number, (name, fields) in enumerate(data, start=101):
-        payload = {**fields, **common}
+        payload = {**common, **fields}
         _, problems = REGISTRY[name].parse(payload)
         assert not problems, (name, problems)
         out.append(record(number, name, payload))

@@ -59,9 +59,9 @@ def test_export_is_deterministic(name: str) -> None:
 @pytest.mark.parametrize(
     ("name", "left_out_types"),
     [
-        ("qti", []),
-        ("markdown", ["fill_in_blank", "matching", "categorization"]),
-        ("gift", ["fill_in_blank"]),
+        ("qti", ["ordering"]),
+        ("markdown", ["fill_in_blank", "matching", "categorization", "ordering"]),
+        ("gift", ["fill_in_blank", "ordering"]),
         ("moodle", []),
         ("json", []),
         ("csv", []),
@@ -169,8 +169,13 @@ def scored(item: ET.Element) -> list[tuple[str, str, bool]]:
     return out
 
 
+def qti_records() -> list:
+    """The records the QTI export holds (ordering is left out: Canvas's QTI has none)."""
+    return [r for r in records() if r.question_type in FORMATS["qti"].holds]
+
+
 def test_qti_resprocessing_marks_exactly_the_right_answers() -> None:
-    recs = records()
+    recs = qti_records()
     items = qti_items()
     assert len(items) == len(recs)
     for record, item in zip(recs, items, strict=True):
@@ -220,7 +225,7 @@ def test_qti_resprocessing_marks_exactly_the_right_answers() -> None:
 
 
 def test_qti_general_feedback_holds_explanation_and_quote() -> None:
-    for record, item in zip(records(), qti_items(), strict=True):
+    for record, item in zip(qti_records(), qti_items(), strict=True):
         feedback = item.find(f"{QTI}itemfeedback[@ident='general_fb']")
         text = feedback.findtext(f".//{QTI}mattext")
         assert record.data["source_quote"].split()[0] in text
@@ -268,8 +273,32 @@ def test_moodle_xml_types() -> None:
         "cloze",
         "matching",
         "matching",
+        "ordering",
         "shortanswer",
     ]
     cloze = next(q for q in root.iter("question") if q.get("type") == "cloze")
     text = cloze.findtext("questiontext/text")
     assert "{1:SHORTANSWER_C:=ribosomes~=Ribosomes~=ribosome}" in text
+
+
+def test_moodle_ordering_is_moodles_core_ordering_question_in_the_keys_order() -> None:
+    """As Moodle's own qtype_ordering exports one (its tests/fixtures/testexport.moodle.xml):
+    the answers in the correct order, `fraction` their place; every item shown, all or
+    nothing, as Canvas scores it."""
+    root = ET.fromstring(export_quiz(FORMATS["moodle"], QUIZ, records()).data)
+    (question,) = [q for q in root.iter("question") if q.get("type") == "ordering"]
+    items = REGISTRY["ordering"].example["items"]
+    answers = question.findall("answer")
+    assert [a.findtext("text") for a in answers] == [f"<p>{item}</p>" for item in items]
+    assert [float(a.get("fraction")) for a in answers] == [1.0, 2.0, 3.0, 4.0]
+    assert question.findtext("selecttype") == "ALL"
+    assert question.findtext("selectcount") == str(len(items))
+    assert question.findtext("gradingtype") == "ALL_OR_NOTHING"
+    assert float(question.findtext("defaultgrade")) == 1.0
+
+
+@pytest.mark.parametrize("name", ["qti", "markdown", "gift"])
+def test_formats_without_an_ordering_question_say_why_they_leave_it_out(name: str) -> None:
+    result = export_quiz(FORMATS[name], QUIZ, records())
+    (reason,) = [lo.reason for lo in result.left_out if lo.question_type == "ordering"]
+    assert "no ordering question" in reason

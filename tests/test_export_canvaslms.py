@@ -168,7 +168,10 @@ def test_canvaslms_creates_a_classic_quiz_from_the_export(
     assert sent.new_quiz is None and sent.new_items == []
     document = json.loads(path.read_text(encoding="utf-8"))
     assert sent.classic_questions == document["questions"]
-    assert len(sent.classic_questions) == len(result.exported) == len(source())
+    ordering = [r.id for r in source() if r.question_type == "ordering"]
+    assert [lo.question_id for lo in result.left_out] == ordering
+    assert all("Classic Quizzes have no ordering question" in lo.reason for lo in result.left_out)
+    assert len(sent.classic_questions) == len(result.exported) == len(source()) - len(ordering)
     theirs = {q.get("question_type") for q in quizzes.EXAMPLE_CLASSIC_QUIZ_JSON["questions"]}
     assert {q["question_type"] for q in sent.classic_questions} <= theirs
     assert any("categorization" in note for note in result.notes)
@@ -261,16 +264,19 @@ def test_engine_is_refused_for_other_formats(
 
 @pytest.mark.parametrize("engine", ["new", "classic"])
 def test_a_type_the_engine_cannot_hold_is_left_out_and_listed(engine: str) -> None:
-    """No engine lacks one of today's six types; a type added later without a payload is listed."""
+    """A type neither engine holds (a stand-in) is listed, and so is ordering on Classic."""
+    from quizgen.canvas.payloads import CLASSIC_TYPES, NEW_QUIZZES_SLUGS
     from quizgen.export import parse_items
 
     items, _ = parse_items(records())
-    stand_in = SimpleNamespace(name="ordering", points=items[0].qtype.points)
+    stand_in = SimpleNamespace(name="hot_spot", points=items[0].qtype.points)
     items[0] = type(items[0])(items[0].record, items[0].question, stand_in)  # type: ignore[arg-type]
     settings = PublishSettings(QUIZ.title, 0, engine)
     quiz = ExportQuiz(QUIZ.id, QUIZ.title, QUIZ.language, publish=settings)
     result = FORMATS["canvaslms"].write(quiz, items)
-    assert [lo.question_id for lo in result.left_out] == [items[0].id]
-    assert "have no ordering question" in result.left_out[0].reason
+    held = NEW_QUIZZES_SLUGS if engine == "new" else CLASSIC_TYPES
+    left = {lo.question_id: lo.reason for lo in result.left_out}
+    assert set(left) == {item.id for item in items if item.type_name not in held}
+    assert "have no hot spot question" in left[items[0].id]
     document = json.loads(result.data)
-    assert len(document["items" if engine == "new" else "questions"]) == len(items) - 1
+    assert len(document["items" if engine == "new" else "questions"]) == len(items) - len(left)

@@ -15,6 +15,11 @@ from quizgen.questions import REGISTRY
 CONTENT = Path(__file__).resolve().parents[1] / "examples" / "biology" / "content"
 MODULES = ("cells", "genetics", "ecology")
 TYPES = tuple(REGISTRY)
+COUNTED = tuple(name for name in TYPES if name != "ordering")
+"""Types the count tests ask 7 to 20 of per example module. Ordering asks only for an order the
+text states, and the example modules state one ("from DNA to RNA to protein"): writing twenty
+would mean inventing orders. tests/test_mock_ordering.py fills ordering batches from texts
+that state sequences."""
 
 
 @pytest.fixture
@@ -74,7 +79,7 @@ async def test_different_batches_get_different_orders() -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("question_type", TYPES)
+@pytest.mark.parametrize("question_type", COUNTED)
 async def test_answer_holds_the_requested_count(question_type: str) -> None:
     questions = await questions_for(MockAdapter(), request_for("ecology", question_type, 7))
     assert len(questions) == 7
@@ -111,7 +116,7 @@ async def test_bad_json_pattern_breaks_only_the_first_attempt() -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("question_type", TYPES)
+@pytest.mark.parametrize("question_type", COUNTED)
 async def test_avoid_list_is_respected(question_type: str) -> None:
     adapter = MockAdapter()
     first = await questions_for(adapter, request_for("genetics", question_type, 10))
@@ -150,7 +155,7 @@ async def test_usage_estimates_tokens_from_characters() -> None:
 
 
 @pytest.mark.parametrize("module", MODULES)
-@pytest.mark.parametrize("question_type", TYPES)
+@pytest.mark.parametrize("question_type", COUNTED)
 def test_each_example_module_offers_twenty_distinct_grounded_questions(
     module: str, question_type: str
 ) -> None:

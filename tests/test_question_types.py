@@ -1,4 +1,4 @@
-"""The six question types: examples, shape errors, every check, and clean questions passing."""
+"""The question types: examples, shape errors, every check, and clean questions passing."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from quizgen.questions import (
     matching,
     multiple_answer,
     multiple_choice,
+    ordering,
     true_false,
 )
 from quizgen.questions.base import INVALID_SHAPE, QuestionType
@@ -40,7 +41,7 @@ def options(*texts: str, correct: tuple[int, ...] = (1,)) -> list[dict[str, Any]
 # -- every type ------------------------------------------------------------------------------
 
 
-def test_registry_holds_the_six_types() -> None:
+def test_registry_holds_the_seven_types() -> None:
     assert list(REGISTRY) == [
         "multiple_choice",
         "multiple_answer",
@@ -48,6 +49,7 @@ def test_registry_holds_the_six_types() -> None:
         "fill_in_blank",
         "matching",
         "categorization",
+        "ordering",
     ]
 
 
@@ -110,6 +112,7 @@ def test_short_stem_is_too_short(qtype: QuestionType) -> None:
         (fill_in_blank.TYPE, {"blanks"}),
         (matching.TYPE, {"pairs", "distractors"}),
         (categorization.TYPE, {"categories", "distractors"}),
+        (ordering.TYPE, {"items"}),
     ],
     ids=lambda value: value.name if isinstance(value, QuestionType) else "",
 )
@@ -728,3 +731,72 @@ def test_inspect_returns_the_partial_question_it_could_read() -> None:
     assert TF.parse(raw)[0] is None
     nothing, shape = TF.inspect("not an object")
     assert nothing is None and [p.code for p in shape] == [INVALID_SHAPE]
+
+
+# -- ordering --------------------------------------------------------------------------------
+
+ORD = ordering.TYPE
+
+
+def test_ordering_rejects_an_order_the_quote_contradicts() -> None:
+    raw = variant(ORD.example, items=["Metaphase", "Prophase", "Anaphase", "Telophase"])
+    assert codes(ORD, raw) == ["key_contradicted"]
+    assert "item 2 ('Prophase') before item 1 ('Metaphase')" in messages(ORD, raw)[0]
+
+
+def test_ordering_rejects_an_item_the_quote_does_not_hold() -> None:
+    raw = variant(ORD.example, items=["Prophase", "Metaphase", "Interphase", "Telophase"])
+    assert codes(ORD, raw) == ["key_not_grounded"]
+    assert "item 3 ('Interphase')" in messages(ORD, raw)[0]
+
+
+def test_ordering_rejects_repeated_items_once_not_as_a_wrong_order() -> None:
+    raw = variant(ORD.example, items=["Prophase", "Metaphase", "metaphase.", "Telophase"])
+    assert codes(ORD, raw) == ["duplicate_options"]
+
+
+@pytest.mark.parametrize("count", [2, 11])
+def test_ordering_needs_three_to_ten_items(count: int) -> None:
+    words = " ".join(f"w{n}" for n in range(count))
+    raw = variant(ORD.example, items=words.split(), source_quote=f"In order: {words}.")
+    assert codes(ORD, raw) == [INVALID_SHAPE]
+
+
+@pytest.mark.parametrize(
+    "item", ["First, prophase", "1. Prophase", "Step 1 prophase", "Then prophase"]
+)
+def test_ordering_item_that_states_its_place_is_a_leak(item: str) -> None:
+    raw = variant(ORD.example, items=[item, "Metaphase", "Anaphase"])
+    assert "answer_leak" in codes(ORD, raw)
+
+
+@pytest.mark.parametrize("item", ["Second messenger", "Next-generation sequencing", "Firstborn"])
+def test_ordering_item_that_merely_starts_with_an_ordinal_word_is_no_leak(item: str) -> None:
+    quote = f"The {item.lower()} comes before metaphase, which comes before anaphase."
+    raw = variant(ORD.example, items=[item, "Metaphase", "Anaphase"], source_quote=quote)
+    assert codes(ORD, raw) == []
+
+
+def test_ordering_finds_items_through_markup_articles_and_broken_words() -> None:
+    quote = (
+        "First the **light-dependent reactions** run in the chloro-\nplasts; then the Calvin "
+        "cycle uses ATP, and finally sugar is made."
+    )
+    items = ["The light-dependent reactions", "Chloroplasts", "The Calvin cycle", "Sugar"]
+    assert codes(ORD, variant(ORD.example, items=items, source_quote=quote)) == []
+
+
+def test_ordering_reads_a_repeated_word_at_the_place_that_keeps_the_order() -> None:
+    quote = "Protein is made from DNA to RNA to protein."
+    raw = variant(ORD.example, items=["DNA", "RNA", "Protein"], source_quote=quote)
+    assert codes(ORD, raw) == []
+
+
+def test_ordering_accessors_keep_the_order_and_score_one_point() -> None:
+    question, _ = ORD.parse(ORD.example)
+    assert question is not None
+    assert ORD.correct_answers(question) == ORD.example["items"]
+    assert ORD.distractors(question) == [] and ORD.points(question) == 1
+    assert ORD.render(question).splitlines()[1:] == [
+        f"  {n}. {item}" for n, item in enumerate(ORD.example["items"], start=1)
+    ]

@@ -20,6 +20,7 @@ from quizgen.questions.categorization import Categorization
 from quizgen.questions.fill_in_blank import MARKER, FillInBlank, in_order
 from quizgen.questions.matching import Matching
 from quizgen.questions.multiple_choice import ChoiceQuestion
+from quizgen.questions.ordering import Ordering
 from quizgen.questions.true_false import TrueFalse
 
 # New Quizzes interaction types and scoring algorithms (reference/canvas.md).
@@ -30,6 +31,7 @@ NEW_QUIZZES_SLUGS = {
     "fill_in_blank": ("rich-fill-blank", "MultipleMethods"),
     "matching": ("matching", "PartialDeep"),
     "categorization": ("categorization", "Categorization"),
+    "ordering": ("ordering", "DeepEquals"),
 }
 
 
@@ -211,6 +213,27 @@ def _new_categorization(
     }
 
 
+def _new_ordering(qid: str, question: Ordering, settings: PublishSettings) -> dict[str, Any]:
+    """The choices are keyed by id and listed in the order of their ids (uuid5, so as good as
+    shuffled): however Canvas shows a mapping, its order never gives the key away. The scoring
+    value is the ids in the correct order (`DeepEquals`: the whole order or nothing). No top or
+    bottom label: the question text says which way the order runs, in the quiz's language."""
+    ids = [slot_id(qid, f"item-{n}") for n in range(1, len(question.items) + 1)]
+    choices = {
+        choice_id: {"id": choice_id, "item_body": text_html(text)}
+        for choice_id, text in sorted(zip(ids, question.items, strict=True))
+    }
+    return {
+        "interaction_data": {"choices": choices},
+        "properties": {
+            "shuffle_rules": None,
+            "include_labels": False,
+            "display_answers_paragraph": False,
+        },
+        "scoring_data": {"value": ids},
+    }
+
+
 _NEW_BUILDERS = {
     "multiple_choice": _new_multiple_choice,
     "multiple_answer": _new_choices,
@@ -218,4 +241,5 @@ _NEW_BUILDERS = {
     "fill_in_blank": _new_fill_in_blank,
     "matching": _new_matching,
     "categorization": _new_categorization,
+    "ordering": _new_ordering,
 }

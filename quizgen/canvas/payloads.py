@@ -49,11 +49,36 @@ __all__ = [
     "classic_limitations",
     "classic_question",
     "classic_quiz_body",
+    "held_by_engine",
     "marked_question_id",
     "new_quiz_body",
     "new_quiz_item",
     "parse_record",
 ]
+
+
+ENGINE_NAMES = {"new": "New Quizzes", "classic": "Classic Quizzes"}
+
+
+def held_by_engine(
+    records: list[QuestionRecord], engine: Engine
+) -> tuple[list[QuestionRecord], list[str]]:
+    """The records the engine can hold, and one line for each it cannot, said before any
+    request: Classic Quizzes have no ordering question, so one is left out, never bent into
+    another type."""
+    holds = NEW_QUIZZES_SLUGS if engine == "new" else CLASSIC_TYPES
+    held = [record for record in records if record.question_type in holds]
+    notes = []
+    for record in records:
+        if record.question_type in holds:
+            continue
+        kind = record.question_type.replace("_", " ")
+        note = f"question {record.id} ({record.question_type}) is left out: {ENGINE_NAMES[engine]}"
+        note += f" have no {kind} question"
+        if engine == "classic" and record.question_type in NEW_QUIZZES_SLUGS:
+            note += "; publish with --engine new to include it"
+        notes.append(note)
+    return held, notes
 
 
 def quiz_body(settings: PublishSettings, total_points: float) -> dict[str, Any]:

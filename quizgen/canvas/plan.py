@@ -86,6 +86,9 @@ def plan_publication(
             else ""
         )
         raise InputError(f"quiz {quiz.id} has no approved questions to publish{hint}")
+    records, notes = payloads.held_by_engine(records, settings.engine)
+    if not records:
+        raise InputError("nothing to publish: " + "; ".join(notes))
     unusable = []
     for record in records:
         try:
@@ -97,7 +100,7 @@ def plan_publication(
             "some questions cannot be published as they stand (edit or reject them):\n  "
             + "\n  ".join(unusable)
         )
-    notes = payloads.classic_limitations(records) if settings.engine == "classic" else []
+    notes += payloads.classic_limitations(records) if settings.engine == "classic" else []
     return PublishPlan(
         quiz=quiz,
         settings=settings,

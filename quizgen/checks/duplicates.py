@@ -56,7 +56,7 @@ def signature(qtype: QuestionType, question: QuestionBase) -> Signature:
     stem_text = _BLANK_MARKER.sub(" ", question.question_text)
     words = tuple(dict.fromkeys(grounding.content_words(stem_text)))
     exact = question_fingerprint(question.question_text)
-    if qtype.name in ("matching", "categorization"):
+    if qtype.name in ("matching", "categorization", "ordering"):
         exact += "\0" + key  # a generic instruction ("Match each term…") repeats legitimately
     facts = giveaways.facts_of(qtype.name, question, stem_text, words)
     if qtype.name == "true_false":

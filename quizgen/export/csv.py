@@ -3,7 +3,7 @@
 Columns: id, module, type, status, points, question, correct answers, distractors/options,
 explanation, source quote. Lists inside a cell are joined with " | " (matching as
 "prompt → answer", categorization as "category: item; item", fill-in-the-blank as
-"blank 1: a / b"). Every type is held.
+"blank 1: a / b", ordering as its items in the correct order). Every type is held.
 
 Escaping: quoting is the csv module's. A cell that a spreadsheet would run as a formula (it
 starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP advises

@@ -9,7 +9,8 @@ What it holds: multiple choice (`=right ~wrong`), multiple answer (`~%50%right ~
 true/false (`{TRUE}` / `{FALSE}`), fill-in-the-blank with one blank (short answer, `=` per
 accepted answer), matching (`=prompt -> answer`) and categorization as matching (item →
 category name). GIFT has no multi-blank question (left out; the Moodle XML export holds it as
-cloze), and a GIFT matching question cannot hold distractors (they are reported in notes).
+cloze) and no ordering question (left out; Moodle XML holds it), and a GIFT matching question
+cannot hold distractors (they are reported in notes).
 
 Escaping: GIFT's special characters `~ = # { } :` and the backslash get a backslash. Question
 text and feedback are written in `[html]` format, HTML-escaped, with line breaks as `<br>` so a
@@ -34,7 +35,12 @@ from quizgen.export.base import (
     one_line,
 )
 
-HOLDS = ALL_TYPES
+LEFT_OUT = {
+    "ordering": "GIFT has no ordering question (Moodle 4.4+ reads one from Moodle XML: use the "
+    "moodle format)",
+}
+"""Types GIFT cannot hold, and why."""
+HOLDS = tuple(name for name in ALL_TYPES if name not in LEFT_OUT)
 
 _SPECIAL = re.compile(r"([\\~=#{}:])")
 _BLANK_MARKER = re.compile(r"\[blank_1\]")
@@ -68,7 +74,8 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
             )
             continue
         if item.type_name not in HOLDS:
-            result.left_out.append(LeftOut(item.id, item.type_name, "no GIFT mapping"))
+            reason = LEFT_OUT.get(item.type_name, "no GIFT mapping")
+            result.left_out.append(LeftOut(item.id, item.type_name, reason))
             continue
         lines += _question(item, number, result)
         result.exported.append(item.id)

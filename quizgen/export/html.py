@@ -98,6 +98,10 @@ def _question(item: ExportItem) -> str:
         key += [f"{e(c.name)}: {', '.join(e(i) for i in c.items)}" for c in question.categories]
         if question.distractors:
             key.append("in no category: " + ", ".join(e(d) for d in question.distractors))
+    elif name == "ordering":
+        shown = sorted(question.items, key=str.casefold)  # alphabetical, not the key
+        parts.append('<ul class="options">' + "".join(f"<li>{e(i)}</li>" for i in shown) + "</ul>")
+        key += [f"{n}. {e(i)}" for n, i in enumerate(question.items, start=1)]
     parts.append("<details><summary>Answer key</summary>")
     parts.append("<ul>" + "".join(f'<li class="correct">{k}</li>' for k in key) + "</ul>")
     if question.explanation:

@@ -3,9 +3,9 @@
 What it holds: multiple choice (`*a)` marks the correct choice), multiple answer (`[*]` / `[ ]`),
 true/false (two choices, True and False), and a fill-in-the-blank question with exactly one blank
 as a short-answer question (`*` lines, one per accepted answer; the `[blank_1]` marker becomes
-`_____`). text2qti has no matching, categorization or multi-blank question, so those are left out
-and listed. `Points:` comes before its question, as text2qti requires; the `...` general feedback
-holds the explanation and the cited source passage.
+`_____`). text2qti has no matching, categorization, ordering or multi-blank question, so those
+are left out and listed. `Points:` comes before its question, as text2qti requires; the `...`
+general feedback holds the explanation and the cited source passage.
 
 Escaping. text2qti reads the text after a marker as Markdown (with LaTeX `$…$` and smart quotes)
 and writes it into HTML, so model text is escaped on three levels: `&`, `<` and `>` become HTML
@@ -50,7 +50,7 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
 
 
 def _cannot_hold(item: ExportItem) -> str | None:
-    if item.type_name in ("matching", "categorization"):
+    if item.type_name in ("matching", "categorization", "ordering"):
         return f"text2qti has no {item.type_name} question"
     if item.type_name == "fill_in_blank" and len(item.question.blanks) > 1:
         return (

@@ -6,7 +6,8 @@ scores nothing), true/false (`truefalse`), fill-in-the-blank with one blank (`sh
 case-sensitive as Canvas is) and with several blanks (`cloze`, one `SHORTANSWER_C` field per
 blank), matching (`matching`; distractors are extra answers with an empty question), and
 categorization as matching (item → category name; its distractor items, which fit no category,
-cannot be held and are reported in notes).
+cannot be held and are reported in notes), and ordering (`ordering`, Moodle's core ordering
+question since 4.4: every item shown, all or nothing).
 
 Escaping: the XML is built with ElementTree. Fields Moodle reads as HTML (question text,
 feedback, choices, matching prompts) are HTML-escaped from plain text; answers Moodle compares
@@ -149,6 +150,27 @@ def _matching(item: ExportItem, number: int, result: Export) -> ET.Element:
     return element
 
 
+def _ordering(item: ExportItem, number: int, result: Export) -> ET.Element:
+    """Moodle's core ordering question (qtype_ordering, core since Moodle 4.4): the answers in
+    the correct order (`fraction` is their place, as Moodle writes it), every item shown,
+    scored all or nothing as Canvas scores it."""
+    question = item.question
+    element = _question(item, number, "ordering", html_block(question.question_text))
+    for tag, value in (
+        ("layouttype", "VERTICAL"),
+        ("selecttype", "ALL"),
+        ("selectcount", str(len(question.items))),
+        ("gradingtype", "ALL_OR_NOTHING"),
+        ("showgrading", "SHOW"),
+        ("numberingstyle", "none"),
+    ):
+        ET.SubElement(element, tag).text = value
+    for place, text in enumerate(question.items, start=1):
+        answer = ET.SubElement(element, "answer", fraction=f"{place:.7f}", format="html")
+        _text(answer, html_block(text))
+    return element
+
+
 _BUILDERS = {
     "multiple_choice": _choice,
     "multiple_answer": _choice,
@@ -156,6 +178,7 @@ _BUILDERS = {
     "fill_in_blank": _fill_in_blank,
     "matching": _matching,
     "categorization": _matching,
+    "ordering": _ordering,
 }
 
 

@@ -14,6 +14,9 @@ one response_lid per blank, each accepted answer a label) and matching_question 
 response_lid per prompt; distractors are extra answer labels). Canvas has no categorization
 type: a categorization question becomes a matching question (each item → its category name);
 its distractor items, which belong to no category, cannot be held and are reported in notes.
+An ordering question is left out and listed: Canvas's QTI importer has no ordering question (it
+reads a QTI 2 `orderInteraction` as a matching question of positions, `OrderInteraction` in
+canvas-lms's qti_exporter).
 
 Text: question text and feedback are HTML (escaped from plain text); options, blank answers and
 matching sides are `text/plain`, as Canvas exports them. The XML itself is built with
@@ -46,7 +49,13 @@ MANIFEST_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 """Zip entry timestamps: fixed, so the same quiz exports to byte-identical zips."""
 
-HOLDS = ALL_TYPES
+LEFT_OUT = {
+    "ordering": "Canvas's QTI import has no ordering question (it turns one into a matching "
+    "question of positions); publish it to New Quizzes instead",
+}
+"""Types the QTI export leaves out, and why."""
+NO_MAPPING = "QTI export has no mapping for this type"
+HOLDS = tuple(name for name in ALL_TYPES if name not in LEFT_OUT)
 
 
 def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
@@ -64,7 +73,7 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
         builder = _BUILDERS.get(item.type_name)
         if builder is None:
             result.left_out.append(
-                LeftOut(item.id, item.type_name, "QTI export has no mapping for this type")
+                LeftOut(item.id, item.type_name, LEFT_OUT.get(item.type_name, NO_MAPPING))
             )
             continue
         section.append(builder(item, number, result))

@@ -8,6 +8,7 @@ from quizgen.questions import (
     matching,
     multiple_answer,
     multiple_choice,
+    ordering,
     true_false,
 )
 from quizgen.questions.base import Problem, QuestionBase, QuestionType
@@ -21,6 +22,7 @@ REGISTRY: dict[str, QuestionType] = {
         fill_in_blank.TYPE,
         matching.TYPE,
         categorization.TYPE,
+        ordering.TYPE,
     )
 }
 

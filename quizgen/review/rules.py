@@ -149,6 +149,10 @@ _FIELD_HELP: dict[str, list[str]] = {
         "                 every item in exactly one category)",
         "distractors  up to 5 items that belong to no category",
     ],
+    "ordering": [
+        "items  3 to 10, in the correct order (first to last), each copied from the quote;",
+        "       the quote must give them in that order",
+    ],
 }
 
 

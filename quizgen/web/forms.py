@@ -1,10 +1,11 @@
 """The edit form of each question type: form fields to question data, problems to fields.
 
 A reviewer edits fields, not TOML: options with a "correct" mark, blanks with their accepted
-answers one per line, pairs, categories with items one per line. `data_from_form` builds the raw
-question the type's `parse` and the generation checks then judge; it never decides validity
-itself. Empty extra rows (the form offers one or two to add) are dropped; an empty required row
-is kept, so the type's own rule reports it.
+answers one per line, pairs, categories with items one per line, an order's items one per line
+from first to last. `data_from_form` builds the raw question the type's `parse` and the
+generation checks then judge; it never decides validity itself. Empty extra rows (the form
+offers one or two to add) are dropped; an empty required row is kept, so the type's own rule
+reports it.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ def data_from_form(question_type: str, form: FormData) -> dict[str, Any]:
                 categories.append({"name": name, "items": items})
         data["categories"] = categories
         data["distractors"] = lines(form.get("distractors"))
+    elif question_type == "ordering":
+        data["items"] = lines(form.get("items"))
     return data
 
 
@@ -117,6 +120,8 @@ def form_rows(question_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
             "categories": categories,
             "distractors": "\n".join(data.get("distractors") or []),
         }
+    if question_type == "ordering":
+        return {"items": "\n".join(data.get("items") or [])}
     return {}
 
 

@@ -799,6 +799,7 @@ _NEW_ALGORITHMS = {
     "rich-fill-blank": "MultipleMethods",
     "matching": "PartialDeep",
     "categorization": "Categorization",
+    "ordering": "DeepEquals",
 }
 CLASSIC_QUESTION_TYPES = frozenset(
     {
@@ -907,6 +908,25 @@ def _new_item_problem(item: Any) -> str | None:
             members = (scored.get("scoring_data") or {}).get("value")
             if not members or any(m not in items for m in members):
                 return "a category's scoring refers to an item that does not exist"
+    elif slug == "ordering":
+        # New Quiz Items appendix, Ordering: choices keyed by their own id, scoring_data.value
+        # the ids in order, shuffle_rules a null-only value, labels optional strings.
+        choices = data.get("choices")
+        if not isinstance(choices, dict) or len(choices) < 2:
+            return "an ordering item needs choices keyed by id"
+        for key, choice in choices.items():
+            if not isinstance(choice, dict) or choice.get("id") != key:
+                return "every ordering choice needs its key as its id"
+            if not isinstance(choice.get("item_body"), str) or not choice["item_body"]:
+                return "every ordering choice needs an item_body"
+        if not isinstance(value, list) or sorted(value) != sorted(choices):
+            return "scoring_data must list every choice id once, in order"
+        properties = entry.get("properties") or {}
+        if not isinstance(properties, dict) or properties.get("shuffle_rules") is not None:
+            return "an ordering item's shuffle_rules must be null"
+        for flag in ("include_labels", "display_answers_paragraph"):
+            if flag in properties and not isinstance(properties[flag], bool):
+                return f"properties[{flag}] must be a boolean"
     return None
 
 

@@ -24,6 +24,8 @@ def batch_capacity(content: str, batches: Batches, batch_key: str, topic: str) -
     return sum(1 for _ in itertools.islice(found, count))
 
 
+NEEDS_STATED_ORDER = frozenset({"ordering"})
+"""Types whose questions need an order the text states, not just sentences: always counted."""
 SURELY_ENOUGH = 0.5
 """Asking for at most this many questions per usable sentence (over all of a module's batches)
 always fills; only a module asking more is counted question by question, which costs about
@@ -34,7 +36,8 @@ def module_capacity(content: str, batches: Batches, topic: str) -> tuple[int, in
     """(usable sentences, questions the mock can write, questions asked) for one module."""
     sentences = usable_sentences(content)
     asked = sum(count for _k, _t, count in batches)
-    if asked <= SURELY_ENOUGH * sentences:
+    stated = any(kind in NEEDS_STATED_ORDER for _k, kind, _c in batches)
+    if asked <= SURELY_ENOUGH * sentences and not stated:
         return sentences, asked, asked
     can = sum(
         min(count, batch_capacity(content, batches, key, topic)) for key, _kind, count in batches

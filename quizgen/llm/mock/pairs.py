@@ -1,10 +1,11 @@
-"""Questions about several facts at once: matching and categorization.
+"""Questions about several facts at once: matching, categorization and ordering.
 
 Matching pairs come from tables, "X: Y" list items, and parallel sentences — a sentence opening
 with its subject gives the subject and what the sentence says of it ("Hannibal" → "crossed the
 Alps with war elephants in 218 BC"). Categorization sorts details under the section that
 explains them, or under the name or term the text mentions them with ("218 BC" and "Alps" under
-"Hannibal", "public treasury" under "Senate").
+"Hannibal", "public treasury" under "Senate"). Ordering asks for a sequence the text states
+(`sequences`), never for one the mock infers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from quizgen.llm.mock.builders import Candidate, question
 from quizgen.llm.mock.facts import priority
 from quizgen.llm.mock.reading import Pair, Reading, Target
+from quizgen.llm.mock.sequences import question_text
 from quizgen.llm.mock.words import CACHE_WORDS, capitalise, fold, stem
 
 MAX_SETS = 60
@@ -216,3 +218,20 @@ def _categories(
         ),
         tuple(sorted({index for found in groups for _t, index in found})),
     )
+
+
+def ordering(
+    reading: Reading, sentences: Sequence[int], rng: random.Random, depth: int
+) -> Iterator[Candidate]:
+    """One question per sequence the text states: whole runs first, then shorter windows."""
+    for variant, found in enumerate(reading.sequences):
+        explanation = "The notes give them in this order: " + ", then ".join(found.items) + "."
+        yield Candidate(
+            question(
+                question_text(found, variant + depth),
+                explanation,
+                found.quote,
+                items=list(found.items),
+            ),
+            (),
+        )

@@ -31,6 +31,7 @@ BUILDERS: dict[str, Builder] = {
     "fill_in_blank": builders.fill_in_blank,
     "matching": pairs.matching,
     "categorization": pairs.categorization,
+    "ordering": pairs.ordering,
 }
 WEIGHT = {"matching": 1.5, "categorization": 1.5}
 """Sentences a question of the type draws on, relative to one for a single-fact question."""
@@ -144,10 +145,11 @@ def _rest(
 
 
 def identity(question: dict) -> str:
-    """What makes two answers the same question to the mock: the text, and for matching and
-    categorization (whose instruction may repeat) what is paired or sorted."""
+    """What makes two answers the same question to the mock: the text, and for matching,
+    categorization and ordering (whose instruction may repeat) what is paired, sorted or
+    ordered."""
     text = fold(str(question.get("question_text", "")))
-    for field in ("pairs", "categories"):
+    for field in ("pairs", "categories", "items"):
         if field in question:
             text += "\0" + fold(json.dumps(question[field], sort_keys=True))
     return text

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from quizgen.llm.mock.sequences import Found, find
 from quizgen.llm.mock.targets import (
     Target,
     find_targets,
@@ -86,6 +87,8 @@ class Reading:
     pools: dict[tuple[str, str], tuple[str, ...]]
     """Distinct target texts per (kind, group), and per (kind, "") for the whole kind."""
     true_texts: frozenset[str]
+    sequences: tuple[Found, ...] = ()
+    """Orders the text states (numbered lists, first/then/finally, dates; see `sequences`)."""
 
     @property
     def units(self) -> list[Unit]:
@@ -143,6 +146,7 @@ def read(content: str) -> Reading:
         subjects=tuple(_subjects(sentences)),
         pools={key: tuple(texts) for key, texts in pools.items()},
         true_texts=frozenset(true_texts),
+        sequences=find(content),
     )
 
 
