@@ -3,8 +3,8 @@
 The notes there have no bold terms and no "X is the Y that …" definitions; the mock must still
 write every question type from them (ordering only from notes that state an order: the Roman
 Republic's dated events; see tests/test_mock_ordering.py), the same answer for the same task,
-and batches of one module must not test one sentence twice. What reaches review is screened by the pipeline like
-any model's answers; these tests measure what passes.
+and batches of one module must not test one sentence twice. What reaches review is screened by
+the pipeline like any model's answers; these tests measure what passes.
 """
 
 from __future__ import annotations

@@ -474,3 +474,40 @@ def test_a_publication_held_by_a_live_process_is_left_alone(
     code, _, err = invoke(cli, "publish", quiz_id)
     assert code == 1 and "another quizgen process" in err
     assert len(course.requests("POST")) == posts
+
+
+ORDERING_MODULE = """
+[modules.genetics]
+name = "Genetics"
+sources = ["content/genetics.md"]
+question_batches = [{ question_type = "ordering", count = 1 }]
+"""
+
+
+def test_new_quizzes_get_the_ordering_item_and_classic_leaves_it_out_saying_so_first(
+    cli, tmp_path: Path, course: FakeCanvas
+) -> None:
+    quiz_id, _ = make_quiz(cli, tmp_path, extra=ORDERING_MODULE)
+    store = Store.open()
+    (ordering,) = store.questions(quiz_id, question_type="ordering")
+    store.close()
+    code, doc = invoke_json(cli, "publish", quiz_id)
+    assert code == 0 and doc["publication"]["items_done"] == 7
+    remote_id = only_quiz(course, "new")
+    (item,) = [
+        i["entry"]
+        for i in course.new_items[remote_id]
+        if i["entry"]["interaction_type_slug"] == "ordering"
+    ]  # the fake checked it against the New Quiz Items appendix
+    choices = item["interaction_data"]["choices"]
+    texts = [choices[choice_id]["item_body"] for choice_id in item["scoring_data"]["value"]]
+    assert texts == [f"<p>{text}</p>" for text in ordering.data["items"]]
+    # Said even when the very first request fails: it comes before any request.
+    code, _, err = invoke(cli, "publish", quiz_id, "--engine", "classic", "--course", "999")
+    assert code == 2 and f"question {ordering.id} (ordering) is left out" in err
+    code, doc = invoke_json(cli, "publish", quiz_id, "--engine", "classic")
+    assert code == 0 and doc["publication"]["items_total"] == 6
+    classic_id = only_quiz(course, "classic")
+    assert all(
+        ordering.id not in q["question_name"] for q in course.classic_questions[int(classic_id)]
+    )

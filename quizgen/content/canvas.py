@@ -205,8 +205,9 @@ SKELETON_HEADER = """\
 # `quizgen init --from-canvas`. Each module's content is pulled from Canvas when you run
 # `quizgen create` (CANVAS_BASE_URL and CANVAS_API_TOKEN must be set). Delete the modules you
 # do not want, adjust the batches (1-4 per module; types: multiple_choice, multiple_answer,
-# true_false, fill_in_blank, matching, categorization; count 1-20), and set provider = "openai"
-# for real questions (the mock writes offline examples). Reference: docs/content.md
+# true_false, fill_in_blank, matching, categorization, ordering; count 1-20), and set
+# provider = "openai" for real questions (the mock writes offline examples). Reference:
+# docs/content.md
 """
 
 
