@@ -33,6 +33,8 @@ BUILDERS: dict[str, Builder] = {
     "categorization": pairs.categorization,
     "ordering": pairs.ordering,
 }
+SHARELESS = frozenset({"ordering"})
+"""Types that draw on the orders a text states (`sequences`), not on a share of its sentences."""
 WEIGHT = {"matching": 1.5, "categorization": 1.5}
 """Sentences a question of the type draws on, relative to one for a single-fact question."""
 
@@ -88,9 +90,11 @@ def candidates(
         share_key = f"type:{qtype}"
     elif (batch_key, qtype) not in {(key, kind) for key, kind, _count in batches}:
         batches = (*batches, (batch_key, qtype, 1))
-    dealt = shares(reading.digest, len(reading.sentences), tuple(sorted(batches)))
+    # An ordering batch asks for an order the text states, not for sentences: it takes no share.
+    dealing = tuple(sorted(b for b in batches if b[1] not in SHARELESS))
+    dealt = shares(reading.digest, len(reading.sentences), dealing)
     own = dealt.get(share_key, ())
-    rest = _rest(reading, qtype, share_key, batches, dealt)
+    rest = _rest(reading, qtype, share_key, dealing, dealt)
     builder = BUILDERS[qtype]
     seen: set[str] = set()
     planned = next((c for key, kind, c in batches if key == batch_key and kind == qtype), 1)
