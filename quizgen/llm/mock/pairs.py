@@ -228,7 +228,7 @@ def ordering(
         explanation = "The notes give them in this order: " + ", then ".join(found.items) + "."
         yield Candidate(
             question(
-                question_text(found, variant + depth),
+                question_text(found, variant),
                 explanation,
                 found.quote,
                 items=list(found.items),

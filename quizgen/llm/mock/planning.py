@@ -56,7 +56,7 @@ def shares(digest: str, sentences: int, batches: Batches) -> dict[str, tuple[int
     wanted = {key: count * WEIGHT.get(qtype, 1.0) for key, qtype, count in sorted(batches)}
     dealt: dict[str, list[int]] = {key: [] for key in wanted}
     total = sum(wanted.values()) or 1.0
-    for index in order:
+    for index in order if wanted else ():
         key = min(wanted, key=lambda k: (len(dealt[k]) / (wanted[k] / total + 1e-9), k))
         dealt[key].append(index)
     return {key: tuple(found) for key, found in dealt.items()}
