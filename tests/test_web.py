@@ -512,6 +512,9 @@ def test_forms_build_question_data_per_type() -> None:
         {"text": "a", "correct": False},
         {"text": "b", "correct": True},
     ]
+    order = forms.FormData(FormData([("items", "Prophase\n\n Metaphase \nAnaphase\n")]))
+    assert forms.data_from_form("ordering", order)["items"] == ["Prophase", "Metaphase", "Anaphase"]
+    assert forms.form_rows("ordering", {"items": ["a", "b"]}) == {"items": "a\nb"}
 
 
 # --- the command ------------------------------------------------------------------------------
