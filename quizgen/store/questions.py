@@ -90,17 +90,9 @@ class QuestionStore(StoreBase):
         note: str | None = None,
     ) -> int:
         """Set the review status of questions (all in one transaction); return how many."""
-        stamp = now()
-        with self._write() as tx:
-            cursor = tx.executemany(
-                "UPDATE questions SET review_status = ?, rejection_reasons = ?,"
-                " rejection_note = ?, updated_at = ? WHERE quiz_id = ? AND id = ?",
-                [
-                    (status, json.dumps(list(reasons)), note, stamp, quiz_id, question_id)
-                    for question_id in question_ids
-                ],
-            )
-            return cursor.rowcount
+        return self.set_review_verdicts(
+            quiz_id, [(question_id, status, reasons, note) for question_id in question_ids]
+        )
 
     def set_review_verdicts(
         self, quiz_id: str, verdicts: list[tuple[str, ReviewStatus, tuple[str, ...], str | None]]
