@@ -114,6 +114,13 @@ def test_commands_import_neither_the_app_nor_each_other() -> None:
             "quizgen.export",
             ("quizgen.canvas.client", "quizgen.canvas.publish", "quizgen.canvas.plan"),
         ),
+        # Review rules judge and store a person's verdict; they run no generation and no model.
+        (
+            "quizgen.review",
+            ("quizgen.generation", "quizgen.llm", "quizgen.canvas", "quizgen.export"),
+        ),
+        # The review page shows and changes stored questions; it never generates.
+        ("quizgen.web", ("quizgen.generation", "quizgen.llm")),
         # The store keeps records; it does not generate, check or talk to Canvas.
         (
             "quizgen.store",

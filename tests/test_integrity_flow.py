@@ -10,8 +10,7 @@ import pytest
 from quizgen.checks.duplicates import DUPLICATE_QUESTION, NEAR_DUPLICATE
 from quizgen.checks.recheck import check_questions
 from quizgen.checks.screen import KEY_DISPUTED
-from quizgen.content import Section, assemble
-from quizgen.generation.context import module_content
+from quizgen.content import Section, assemble, module_content
 from quizgen.generation.run import generate
 from quizgen.llm.mock import MockAdapter
 from quizgen.models import BatchStatus, PlannedBatch, batch_key

@@ -23,7 +23,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from quizgen.checks.citations import find_quote
-from quizgen.generation.context import module_content
+from quizgen.content import module_content
 from quizgen.models import QuestionRecord, ReviewStatus
 from quizgen.store import NewQuestion, Store
 from quizgen.web import forms, presenting

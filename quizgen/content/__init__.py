@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from quizgen.models import ModuleRecord
 
 SECTION_SEPARATOR = "\n\n"
 
@@ -55,3 +59,10 @@ def assemble(sections: list[Section], warnings: tuple[str, ...] = ()) -> ModuleC
     text = SECTION_SEPARATOR.join(parts)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return ModuleContent(text=text, spans=tuple(spans), sha256=digest, warnings=warnings)
+
+
+def module_content(record: ModuleRecord) -> ModuleContent:
+    """A stored module as the content its questions are generated from and checked against:
+    generation, `check`, `import`, an edit and the review page all read it this way."""
+    spans = tuple(SectionSpan(s["source"], s["start"], s["end"]) for s in record.spans)
+    return ModuleContent(record.content, spans, record.sha256, tuple(record.warnings))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import anyio
 
 from quizgen.checks.screen import Screen
-from quizgen.content import ModuleContent, SectionSpan
+from quizgen.content import ModuleContent, module_content
 from quizgen.errors import ProviderError
 from quizgen.llm.base import LLMAdapter
 from quizgen.models import BatchStatus, ModuleRecord, Quiz
@@ -45,11 +45,6 @@ class BatchOutcome:
     generated: int
     target: int
     error: str | None
-
-
-def module_content(record: ModuleRecord) -> ModuleContent:
-    spans = tuple(SectionSpan(s["source"], s["start"], s["end"]) for s in record.spans)
-    return ModuleContent(record.content, spans, record.sha256, tuple(record.warnings))
 
 
 @dataclass

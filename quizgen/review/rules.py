@@ -271,7 +271,7 @@ def apply_edit(
     unchanged (see `_kept_flags`). `InputError` if someone changed the question meanwhile.
     `kept`: the quiz's other kept questions, screened ahead (`kept_rows`); read here if absent.
     """
-    from quizgen.generation.context import module_content
+    from quizgen.content import module_content
     from quizgen.questions import question_type
 
     qtype = question_type(record.question_type)

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizgen.checks.screen import Screen
-from quizgen.content import ModuleContent
-from quizgen.generation.context import module_content
+from quizgen.content import ModuleContent, module_content
 from quizgen.models import Batch, ModuleRecord, QuestionRecord, Quiz
 from quizgen.review.rules import kept_rows
 from quizgen.store import Store

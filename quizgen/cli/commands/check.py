@@ -22,7 +22,7 @@ def check(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fal
     """Re-run every check on the questions a quiz keeps; exit 1 when anything is flagged."""
     from quizgen.checks.recheck import check_document, check_questions
     from quizgen.cli.filters import quiz_in_store
-    from quizgen.generation.context import module_content
+    from quizgen.content import module_content
 
     with quiz_in_store(db, quiz_ref) as (store, quiz):
         contents = {m.module_id: module_content(m) for m in store.modules(quiz.id)}
@@ -66,7 +66,7 @@ def import_file(
     with their reasons, the rest as pending. Exit 1 when any question was rejected or skipped."""
     from quizgen.checks.screen import Screen
     from quizgen.cli.filters import quiz_in_store
-    from quizgen.generation.context import module_content
+    from quizgen.content import module_content
     from quizgen.review.importing import read_import_file, resolve_modules, screen_imports
     from quizgen.store import now
 
