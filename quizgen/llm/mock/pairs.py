@@ -225,7 +225,8 @@ def ordering(
 ) -> Iterator[Candidate]:
     """One question per sequence the text states: whole runs first, then shorter windows."""
     for variant, found in enumerate(reading.sequences):
-        explanation = "The notes give them in this order: " + ", then ".join(found.items) + "."
+        steps = "; ".join(f"{n}. {item}" for n, item in enumerate(found.items, start=1))
+        explanation = f"The notes give them in this order: {steps}."
         yield Candidate(
             question(
                 question_text(found, variant),
