@@ -91,6 +91,33 @@ def test_no_batch_asks_for_more_than_its_structures_give() -> None:
     assert [b.question_type for b in tiny.batches] == []
 
 
+SHARED_WORD = "# Cells\n\n" + "\n".join(
+    f"The cell {part} {rest}."
+    for part, rest in [
+        ("membrane", "controls what enters and leaves every living cell"),
+        ("wall", "gives plant cells a rigid shape and extra support"),
+        ("nucleus", "holds the genetic material of a eukaryotic organism"),
+        ("cytoplasm", "fills the space between the membrane and the nucleus"),
+        ("vacuole", "stores water and dissolved salts in most plant tissues"),
+        ("ribosome", "builds proteins from amino acids in a long chain"),
+        ("mitochondrion", "releases energy from sugar during respiration"),
+        ("chloroplast", "captures light energy for photosynthesis in leaves"),
+    ]
+)
+
+
+def test_a_batch_the_mock_cannot_write_is_left_out(cli, tmp_path: Path) -> None:
+    """Seven subjects pair with what is said of them, but every prompt shares the word "cell"
+    (a matching question would give its answers away): the mock finds no matching question,
+    so none is proposed, although the module asks for less than half a question a sentence."""
+    proposal = propose(SHARED_WORD, types=type_names())
+    assert proposal.profile.pairs == 7
+    assert [b.question_type for b in proposal.batches] == ["multiple_choice"]
+    notes = tmp_path / "cells.md"
+    notes.write_text(SHARED_WORD)
+    suggest_and_create(cli, tmp_path, [notes])
+
+
 def test_ordering_and_numeric_are_proposed_only_when_quizgen_has_them() -> None:
     text = (
         "# Making tea\n\nTea is a drink made from the leaves of the tea plant.\n\n"

@@ -7,8 +7,8 @@ measured numbers → numeric. The last two are proposed only when quizgen has th
 
 Counts are scaled to the module's distinct facts: the whole module asks for at most one
 question per two facts, shared out by weight, no batch asks for more than the structures
-behind its type can give, and the mock's own capacity estimate (`capacity.module_capacity`)
-must say it can write every batch. Every choice carries its reason, which the spec shows as a
+behind its type can give, and the mock's own capacity count (`capacity.batch_capacity`) must
+find every question of every batch. Every choice carries its reason, which the spec shows as a
 comment.
 """
 
@@ -18,7 +18,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from quizgen.llm.mock.capacity import module_capacity
+from quizgen.llm.mock.capacity import batch_capacity
 from quizgen.llm.mock.profile import TextProfile, mock_writes, text_profile
 
 WEIGHTS = {
@@ -131,7 +131,7 @@ def propose(
     counts = _share(budget, caps)
     counts = _within_capacity(content, counts, topic)
     batches = tuple(
-        Batch(name, counts[name], _reason(name, counts[name], caps[name], supports[name][1]))
+        Batch(name, counts[name], _reason(name, counts[name], supports[name][1]))
         for name in chosen
         if counts.get(name, 0) > 0
     )
@@ -165,21 +165,22 @@ def _share(budget: int, caps: dict[str, int]) -> dict[str, int]:
 
 
 def _within_capacity(content: str, counts: dict[str, int], topic: str) -> dict[str, int]:
-    """The counts lowered, largest first, until the mock's own capacity estimate for the
-    module says it can write them all (on the shipped texts it lowers nothing: the budget is
-    already within it)."""
+    """The counts the mock can write: each batch is lowered to the distinct questions of its
+    type the mock finds for it (`capacity.batch_capacity`, counted question by question, not
+    the module-wide shortcut, which takes half a question per sentence as always filling even
+    when a type's structure is missing), again while the module's sentences are dealt anew."""
     counts = dict(counts)
     while True:
         mockable = {n: c for n, c in counts.items() if c > 0 and mock_writes(n)}
         batches = tuple((f"suggest:{n}", n, c) for n, c in sorted(mockable.items()))
-        if not batches:
+        lowered = {
+            name: min(count, batch_capacity(content, batches, key, topic))
+            for key, name, count in batches
+        }
+        if lowered == mockable:
             return counts
-        _sentences, can, asked = module_capacity(content, batches, topic)
-        if can >= asked:
-            return counts
-        largest = max(mockable, key=lambda n: (mockable[n], n))
-        counts[largest] -= 1
+        counts.update(lowered)
 
 
-def _reason(name: str, count: int, cap: int, why: str) -> str:
+def _reason(name: str, count: int, why: str) -> str:
     return f"{name}: {why}; {count} asked"
