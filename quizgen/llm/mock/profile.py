@@ -10,24 +10,19 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from quizgen.llm.mock.facts import askable
 from quizgen.llm.mock.planning import BUILDERS
-from quizgen.llm.mock.reading import Reading, read
+from quizgen.llm.mock.reading import read
+from quizgen.llm.mock.sequences import Found
+from quizgen.llm.mock.words import fold
 
 _DEFINING = re.compile(
     r"\b(?:is|are) (?:a|an|the) |\bcalled\b|\bknown as\b|\brefers? to\b|\bdefined as\b|\bmeans\b",
     re.IGNORECASE,
 )
-_STEP_WORDS = re.compile(
-    r"^(?:first|firstly|second|secondly|third|then|next|after that|afterwards|later|finally|"
-    r"lastly|in the end)\b|\bstep\b|\bstage\b|\bphase\b|\bfollowed by\b",
-    re.IGNORECASE,
-)
-_ORDERED_ITEM = re.compile(r"^\s*\d+[.)]\s+\S")
-MIN_STEPS = 3
-"""A sequence has at least three steps: two are a pair, not an order."""
 MEASURE_GROUPS_EXCLUDED = frozenset({"count"})
 """Number words ("two plates") count things; a numeric answer needs a measured value."""
 
@@ -51,7 +46,8 @@ class TextProfile:
     sections: int
     """Named sections holding at least two facts: the categories of categorization."""
     sequences: int
-    """Ordered lists or runs of step sentences of at least three steps: ordering."""
+    """Orders the text states (numbered lists, first/then/finally steps, from–to chains, dated
+    events; the mock's `sequences`) that share no item: ordering."""
     steps: int
     """Steps over all sequences."""
     heading: str
@@ -78,7 +74,7 @@ def text_profile(content: str) -> TextProfile:
         for unit in units
         if _DEFINING.search(reading.unit_text(unit)) or any(t.strong for t in unit.targets)
     )
-    sequences, steps = _sequences(content, reading)
+    orders = _apart(reading.sequences)
     return TextProfile(
         sentences=len(reading.sentences),
         facts=len(units),
@@ -91,32 +87,23 @@ def text_profile(content: str) -> TextProfile:
             for section, count in facts_by_section.items()
             if reading.sections[section] and count >= 2
         ),
-        sequences=sequences,
-        steps=steps,
+        sequences=len(orders),
+        steps=sum(len(found.items) for found in orders),
         heading=next((name for name in reading.sections if name), ""),
     )
 
 
-def _sequences(content: str, reading: Reading) -> tuple[int, int]:
-    """(sequences, steps): runs of numbered list items, and sections with at least three
-    sentences that mark a step ("First …", "Then …", "the next stage …")."""
-    found: list[int] = []
-    run = 0
-    for line in [*content.splitlines(), ""]:
-        if _ORDERED_ITEM.match(line):
-            run += 1
-            continue
-        if line.strip() and run and line[:1].isspace():
-            continue  # an item's continuation line
-        if run >= MIN_STEPS:
-            found.append(run)
-        run = 0
-    marked: dict[int, int] = {}
-    for sentence in reading.sentences:
-        if _STEP_WORDS.search(sentence.plain):
-            marked[sentence.section] = marked.get(sentence.section, 0) + 1
-    found += [count for count in marked.values() if count >= MIN_STEPS]
-    return len(found), sum(found)
+def _apart(found: Iterable[Found]) -> list[Found]:
+    """The orders that share no item, longest first: a run too long to quote whole counts
+    once, through its longest window, not once per overlapping window."""
+    kept: list[Found] = []
+    used: set[str] = set()
+    for order in sorted(found, key=lambda f: (not f.whole, -len(f.items))):
+        items = {fold(item) for item in order.items}
+        if not items & used:
+            kept.append(order)
+            used |= items
+    return kept
 
 
 def mock_writes(question_type: str) -> bool:
