@@ -641,3 +641,56 @@ def test_approve_clean_leaves_flagged_questions_and_undoes_as_one(
     assert flagged not in approved
     post(client, guard, "/undo")
     assert cli_state(cli, quiz_id)["questions"] == before["questions"]
+
+
+DOGMA = (
+    "The **central dogma** is the principle that genetic information flows from DNA to RNA to "
+    "protein."
+)
+
+
+def add_ordering_question(quiz_id: str) -> str:
+    store = Store.open()
+    try:
+        module = {m.module_id: m for m in store.modules(quiz_id)}["genetics"]
+        citation = find_quote(DOGMA, module_content(module))
+        assert citation is not None
+        data = {
+            "question_text": "Put these in the order genetic information flows.",
+            "items": ["DNA", "RNA", "Protein"],
+            "explanation": "The central dogma.",
+            "source_quote": DOGMA,
+        }
+        (qid,) = store.add_questions(
+            quiz_id,
+            "imported_ordering",
+            [("genetics", "ordering", NewQuestion(data, citation=citation.as_dict()))],
+        )
+    finally:
+        store.close()
+    return qid
+
+
+def test_an_ordering_question_shows_its_order_and_an_edit_out_of_order_saves_nothing(
+    client: TestClient, guard: Guard, cli: CliRunner, quiz_id: str
+) -> None:
+    qid = add_ordering_question(quiz_id)
+    page = client.get(f"/q/{qid}").text
+    order = re.search(r'<ol class="options" aria-label="Correct order">(.*?)</ol>', page, re.S)
+    assert order is not None
+    assert re.findall(r'<li class="key">([^<]*)</li>', order.group(1)) == ["DNA", "RNA", "Protein"]
+    assert ">DNA\nRNA\nProtein</textarea>" in client.get(f"/q/{qid}/edit").text
+    record = next(q for q in questions(quiz_id) if q.id == qid)
+    fields = {
+        "updated_at": record.updated_at,
+        "question_text": record.data["question_text"],
+        "explanation": record.data["explanation"],
+        "source_quote": DOGMA,
+    }
+    before = cli_state(cli, quiz_id)
+    answer = post(client, guard, f"/q/{qid}/edit", **fields, items="RNA\nDNA\nProtein")
+    assert answer.status_code == 422 and "key_contradicted" in answer.text
+    assert cli_state(cli, quiz_id) == before
+    answer = post(client, guard, f"/q/{qid}/edit", **fields, items="DNA\nRNA\nprotein")
+    assert answer.status_code == 303
+    assert next(q for q in questions(quiz_id) if q.id == qid).data["items"][2] == "protein"
