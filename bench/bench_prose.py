@@ -5,7 +5,8 @@
 The corpus is tests/fixtures/prose (plate tectonics .txt, the water cycle .md with a table, the
 Roman Republic as a PDF, computer networks as a .docx): plain sentences, no bold terms, no
 definitions. For every module, question type and count up to 1.5 × the module's usable
-sentences (5, 10, the sentence count, 1.5 × it; a batch holds at most 20), a one-batch quiz
+sentences (5, 10, the sentence count, 1.5 × it; a batch holds at most 20; numeric up to the
+numbers the module writes, one question each), a one-batch quiz
 runs through the real pipeline (`quizgen.generation.run.generate`: every check, correction rounds,
 the store); the figure is the questions that reach review over the questions asked.
 Target (issue 11): ≥ 95 %.
@@ -13,6 +14,7 @@ Target (issue 11): ≥ 95 %.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tempfile
@@ -43,6 +45,7 @@ class Run:
     asked: int
     filled: int
     sentences: int
+    """Usable sentences of the module; for numeric, the numbers it writes (`supply`)."""
     questions: tuple[dict, ...] = ()
     """What reached review, with its `source_quote`: for the tests' give-away and
     contradiction checks."""
@@ -63,6 +66,34 @@ def counts_for(sentences: int) -> list[int]:
     bound."""
     wanted = (5, 10, sentences, (3 * sentences) // 2)
     return sorted({min(c, MAX_BATCH) for c in wanted if c <= 1.5 * sentences})
+
+
+def numbers_in(text: str) -> int:
+    """Distinct numbers the text writes (digits, number words; "thousands of" is none): a
+    numeric question asks one of them, so its counts go up to this many, not to the
+    sentences."""
+    from quizgen.llm.mock.reading import read
+    from quizgen.llm.mock.words import NUMBER_WORDS
+
+    values = set()
+    for sentence in read(text).sentences:
+        for target in sentence.targets:
+            digits = re.match(r"\d[\d,]*(?:\.\d+)?", target.text)
+            word = target.text.casefold()
+            if target.kind != "number" or (not digits and word.endswith("s")):
+                continue
+            value = digits.group().replace(",", "") if digits else NUMBER_WORDS.get(word)
+            if value is not None:
+                values.add(float(value))
+    return len(values)
+
+
+def supply(question_type: str, text: str, sentences: int) -> tuple[int, list[int]]:
+    """(what a type's counts are bounded by, the counts to run)."""
+    if question_type != "numeric":
+        return sentences, counts_for(sentences)
+    numbers = numbers_in(text)
+    return numbers, sorted({min(c, MAX_BATCH) for c in (5, 10, numbers) if c <= numbers})
 
 
 def measure(types: tuple[str, ...] = TYPES) -> list[Run]:
@@ -87,8 +118,10 @@ def measure(types: tuple[str, ...] = TYPES) -> list[Run]:
                     spec_path = root / "bench.toml"
                     spec_path.write_text(_spec(module, question_type, 1), encoding="utf-8")
                     content = read_modules(load_spec(spec_path), None)[module]
-                    sentences = len(read(content.text).sentences)
-                    for count in counts_for(sentences):
+                    bound, counts = supply(
+                        question_type, content.text, len(read(content.text).sentences)
+                    )
+                    for count in counts:
                         spec_path.write_text(_spec(module, question_type, count), encoding="utf-8")
                         loaded = load_spec(spec_path)
                         quiz = store.create_quiz(
@@ -105,7 +138,7 @@ def measure(types: tuple[str, ...] = TYPES) -> list[Run]:
                         anyio.run(lambda q=quiz, a=adapter: generate(store, q, a))
                         filled = sum(b.generated_count for b in store.batches(quiz.id))
                         kept = tuple(q.data for q in store.questions(quiz.id))
-                        runs.append(Run(module, question_type, count, filled, sentences, kept))
+                        runs.append(Run(module, question_type, count, filled, bound, kept))
         finally:
             store.close()
     return runs

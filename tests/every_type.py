@@ -134,6 +134,8 @@ def hostile_records() -> list[QuestionRecord]:
                 "source_quote": " ".join(h(f"stage {n}") for n in ("alpha", "beta", "gamma")),
             },
         ),
+        ("numeric", {"question_text": h("How many kilograms?"), "answer": 2.5, "margin": 0.5}),
+        ("numeric", {"question_text": h("From what to what?"), "range": {"low": -3, "high": 7}}),
     ]
     out = []
     for number, (name, fields) in enumerate(data, start=101):

@@ -206,6 +206,15 @@ def test_qti_resprocessing_marks_exactly_the_right_answers() -> None:
                 texts = label_texts(lid)
                 marked = [texts[i] for r, i, _ in marks if r == lid.get("ident")]
                 assert marked == blank.answers
+        elif name == "numeric":
+            assert meta["question_type"] == "numerical_question"
+            bounds = {v.tag: float(v.text) for v in item.iter() if v.tag.startswith(QTI + "var")}
+            assert bounds[f"{QTI}varequal"] == question.answer
+            low = question.answer - question.margin
+            assert (bounds[f"{QTI}vargte"], bounds[f"{QTI}varlte"]) == (
+                low,
+                low + 2 * question.margin,
+            )
         else:
             assert meta["question_type"] == "matching_question"
             expected = (
@@ -274,6 +283,7 @@ def test_moodle_xml_types() -> None:
         "matching",
         "matching",
         "ordering",
+        "numerical",
         "shortanswer",
     ]
     cloze = next(q for q in root.iter("question") if q.get("type") == "cloze")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ TYPES = {
     "multiple_answer": "multiple_answers_question",
     "true_false": "true_false_question",
     "fill_in_blank": "short_answer_question",
+    "numeric": "numerical_question",
 }
 
 
@@ -61,6 +63,9 @@ def test_text2qti_reads_our_markdown_as_we_wrote_it(source) -> None:
             answers = [html.unescape(choice.choice_xml) for choice in parsed.choices]
             assert answers == ours.blanks[0].answers
             continue
+        if item.type_name == "numeric":
+            assert accepted_by_text2qti(parsed) == accepted_by_us(ours)
+            continue
         choices = [(shown_text(c.choice_html_xml), c.correct) for c in parsed.choices]
         if item.type_name == "true_false":
             assert choices == [("True", ours.correct_answer), ("False", not ours.correct_answer)]
@@ -70,6 +75,44 @@ def test_text2qti_reads_our_markdown_as_we_wrote_it(source) -> None:
                 for o in ours.options
             ]
             assert choices == expected
+
+
+def accepted_by_text2qti(parsed) -> tuple[float, float]:
+    return (float(parsed.numerical_min), float(parsed.numerical_max))
+
+
+def accepted_by_us(question) -> tuple[float, float]:
+    if question.range is not None:
+        return (question.range.low, question.range.high)
+    return (question.answer - question.margin, question.answer + question.margin)
+
+
+def test_text2qti_reads_every_numerical_form_we_write() -> None:
+    """Exact integers, exact decimals (text2qti reads a bare number only as an integer), a
+    margin, a negative range; an answer text2qti cannot hold (near zero) is left out, listed."""
+    base = records()[0]
+    forms = [
+        {"answer": 1953, "margin": 0},
+        {"answer": 2.5, "margin": 0},
+        {"answer": 86, "margin": 4.5},
+        {"range": {"low": -40.5, "high": 12}},
+        {"answer": 0, "margin": 0},
+    ]
+    recs = [
+        replace(base, id=f"n{n}", question_type="numeric", data={
+            "question_text": f"What is the value number {n} in degrees?",
+            "source_quote": "Numbers.", **form})
+        for n, form in enumerate(forms)
+    ]  # fmt: skip
+    result = export_quiz(FORMATS["markdown"], QUIZ, recs)
+    assert [lo.question_id for lo in result.left_out] == ["n4"]
+    assert "0.0001" in result.left_out[0].reason
+    parsed = parse_with_text2qti(result.data.decode("utf-8")).questions_and_delims
+    items = {item.id: item for item in parse_items(recs)[0]}
+    assert [accepted_by_text2qti(p) for p in parsed] == [
+        accepted_by_us(items[i].question) for i in result.exported
+    ]
+    assert [p.type for p in parsed] == ["numerical_question"] * 4
 
 
 def test_text2qti_builds_a_qti_zip_that_keeps_model_markup_inert(tmp_path: Path) -> None:

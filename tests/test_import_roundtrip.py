@@ -60,6 +60,8 @@ def key(question_type: str, data: dict[str, Any]) -> Any:
         return [(p["prompt"], p["answer"]) for p in data["pairs"]], data["distractors"]
     if question_type == "ordering":
         return list(data["items"])
+    if question_type == "numeric":
+        return data.get("answer"), data.get("margin") or 0, data.get("range")
     return [(c["name"], c["items"]) for c in data["categories"]], data["distractors"]
 
 
@@ -243,7 +245,7 @@ def test_a_hand_written_text2qti_file_reads_as_text2qti_documents_it(tmp_path: P
         "multiple_answer",
         "true_false",
         "fill_in_blank",
-        "fill_in_blank",
+        "numeric",
         None,
         None,
     ]
@@ -263,7 +265,7 @@ def test_a_hand_written_text2qti_file_reads_as_text2qti_documents_it(tmp_path: P
     assert tf.data["correct_answer"] is False
     assert short.data["question_text"] == "Which molecule carries the genetic code? [blank_1]"
     assert short.data["blanks"] == [{"position": 1, "answers": ["DNA", "deoxyribonucleic acid"]}]
-    assert numerical.data["blanks"][0]["answers"] == ["1.4142 +- 0.0001"]
+    assert (numerical.data["answer"], numerical.data["margin"]) == (1.4142, 0.0001)
     assert (essay.kind, upload.kind) == ("essay", "file upload")
     assert "source_quote" not in mc.data  # text2qti has no source quotes
 

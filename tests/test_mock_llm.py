@@ -15,11 +15,14 @@ from quizgen.questions import REGISTRY
 CONTENT = Path(__file__).resolve().parents[1] / "examples" / "biology" / "content"
 MODULES = ("cells", "genetics", "ecology")
 TYPES = tuple(REGISTRY)
-COUNTED = tuple(name for name in TYPES if name != "ordering")
+COUNTED = tuple(name for name in TYPES if name not in ("ordering", "numeric"))
 """Types the count tests ask 7 to 20 of per example module. Ordering asks only for an order the
 text states, and the example modules state one ("from DNA to RNA to protein"): writing twenty
 would mean inventing orders. tests/test_mock_ordering.py fills ordering batches from texts
-that state sequences."""
+that state sequences. Numeric asks for a number the text writes: see `SCARCE`."""
+SCARCE = {"numeric": 7}
+"""Types one question of which needs something a text holds few of (numeric: a number); the
+figure is what the smallest example module supports, not twenty."""
 
 
 @pytest.fixture
@@ -119,11 +122,14 @@ async def test_bad_json_pattern_breaks_only_the_first_attempt() -> None:
 @pytest.mark.parametrize("question_type", COUNTED)
 async def test_avoid_list_is_respected(question_type: str) -> None:
     adapter = MockAdapter()
-    first = await questions_for(adapter, request_for("genetics", question_type, 10))
+    count = min(10, SCARCE.get(question_type, 10))
+    first = await questions_for(adapter, request_for("genetics", question_type, count))
     # The generator compares normalised texts: case and punctuation do not hide a repeat.
     avoid = tuple(q["question_text"].upper() + " " for q in first)
-    second = await questions_for(adapter, request_for("genetics", question_type, 10, avoid=avoid))
-    assert len(second) == 10
+    second = await questions_for(
+        adapter, request_for("genetics", question_type, count, avoid=avoid)
+    )
+    assert len(second) == count
     taken = {normalise(q["question_text"]) for q in first}
     assert not taken & {normalise(q["question_text"]) for q in second}
 
@@ -142,7 +148,7 @@ def test_content_that_runs_out_gives_fewer_questions_never_padding() -> None:
 @pytest.mark.anyio
 async def test_unknown_question_type_is_refused() -> None:
     with pytest.raises(ProviderError, match="unsupported question type"):
-        await MockAdapter().complete(request_for("cells", "essay", 3))
+        await MockAdapter().complete(request_for("cells", "file_upload", 3))
 
 
 @pytest.mark.anyio
@@ -167,6 +173,17 @@ def test_each_example_module_offers_twenty_distinct_grounded_questions(
         assert question["source_quote"] in content
         assert len(question["source_quote"]) <= 300
         assert question["explanation"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_numeric_questions_ask_the_numbers_the_text_writes(module: str) -> None:
+    content = content_of(module)
+    questions = generate_questions(content, "numeric", 20, f"{module}_numeric_20")
+    assert len(questions) >= SCARCE["numeric"]
+    assert len({normalise(q["question_text"]) for q in questions}) == len(questions)
+    for question in questions:
+        assert question["source_quote"] in content and "____" in question["question_text"]
+        assert question["range"] is None and question["margin"] >= 0
 
 
 @pytest.mark.parametrize("module", MODULES)

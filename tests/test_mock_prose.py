@@ -124,8 +124,9 @@ async def test_54_identical_tasks_at_once_get_one_answer() -> None:
 @pytest.mark.parametrize("question_type", [name for name in TYPES if name != "ordering"])
 def test_every_type_from_plain_prose_quotes_exact_spans(name: str, question_type: str) -> None:
     content = (PROSE / name).read_text(encoding="utf-8")
-    questions = generate_questions(content, question_type, 3, f"{name}_{question_type}")
-    assert len(questions) == 3
+    count = 2 if question_type == "numeric" else 3  # the water cycle notes write two numbers
+    questions = generate_questions(content, question_type, count, f"{name}_{question_type}")
+    assert len(questions) == count
     for question in questions:
         assert question["source_quote"] in content
         assert question["explanation"]

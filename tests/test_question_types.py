@@ -14,6 +14,7 @@ from quizgen.questions import (
     matching,
     multiple_answer,
     multiple_choice,
+    numeric,
     ordering,
     true_false,
 )
@@ -41,7 +42,7 @@ def options(*texts: str, correct: tuple[int, ...] = (1,)) -> list[dict[str, Any]
 # -- every type ------------------------------------------------------------------------------
 
 
-def test_registry_holds_the_seven_types() -> None:
+def test_registry_holds_every_type_in_order() -> None:
     assert list(REGISTRY) == [
         "multiple_choice",
         "multiple_answer",
@@ -50,6 +51,7 @@ def test_registry_holds_the_seven_types() -> None:
         "matching",
         "categorization",
         "ordering",
+        "numeric",
     ]
 
 
@@ -113,6 +115,7 @@ def test_short_stem_is_too_short(qtype: QuestionType) -> None:
         (matching.TYPE, {"pairs", "distractors"}),
         (categorization.TYPE, {"categories", "distractors"}),
         (ordering.TYPE, {"items"}),
+        (numeric.TYPE, {"answer", "margin", "range"}),
     ],
     ids=lambda value: value.name if isinstance(value, QuestionType) else "",
 )

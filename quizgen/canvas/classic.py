@@ -18,6 +18,7 @@ from quizgen.questions.categorization import Categorization
 from quizgen.questions.fill_in_blank import FillInBlank, in_order
 from quizgen.questions.matching import Matching
 from quizgen.questions.multiple_choice import ChoiceQuestion
+from quizgen.questions.numeric import Numeric
 from quizgen.questions.true_false import TrueFalse
 
 # Classic question types. Categorization has none: it becomes a matching question whose
@@ -29,6 +30,7 @@ CLASSIC_TYPES = {
     "fill_in_blank": "fill_in_multiple_blanks_question",
     "matching": "matching_question",
     "categorization": "matching_question",
+    "numeric": "numerical_question",
 }
 
 
@@ -146,6 +148,28 @@ def _classic_categorization(question: Categorization) -> dict[str, Any]:
     }
 
 
+def _classic_numeric(question: Numeric) -> dict[str, Any]:
+    """One answer, in the fields Canvas's numerical answer parser reads (`answer_exact` and
+    `answer_error_margin`, or `answer_range_start` and `answer_range_end`)."""
+    if question.range is not None:
+        answer: dict[str, Any] = {
+            "numerical_answer_type": "range_answer",
+            "answer_range_start": _number(question.range.low),
+            "answer_range_end": _number(question.range.high),
+        }
+    else:
+        answer = {
+            "numerical_answer_type": "exact_answer",
+            "answer_exact": _number(question.answer or 0.0),
+            "answer_error_margin": _number(question.margin),
+        }
+    return {"answers": [{**answer, "answer_weight": 100}]}
+
+
+def _number(value: float) -> float | int:
+    return int(value) if value.is_integer() else value
+
+
 _CLASSIC_BUILDERS = {
     "multiple_choice": _classic_choices,
     "multiple_answer": _classic_choices,
@@ -153,4 +177,5 @@ _CLASSIC_BUILDERS = {
     "fill_in_blank": _classic_fill_in_blank,
     "matching": _classic_matching,
     "categorization": _classic_categorization,
+    "numeric": _classic_numeric,
 }

@@ -20,6 +20,7 @@ from quizgen.questions.categorization import Categorization
 from quizgen.questions.fill_in_blank import MARKER, FillInBlank, in_order
 from quizgen.questions.matching import Matching
 from quizgen.questions.multiple_choice import ChoiceQuestion
+from quizgen.questions.numeric import Numeric, number_text
 from quizgen.questions.ordering import Ordering
 from quizgen.questions.true_false import TrueFalse
 
@@ -32,6 +33,7 @@ NEW_QUIZZES_SLUGS = {
     "matching": ("matching", "PartialDeep"),
     "categorization": ("categorization", "Categorization"),
     "ordering": ("ordering", "DeepEquals"),
+    "numeric": ("numeric", "Numeric"),
 }
 
 
@@ -234,6 +236,28 @@ def _new_ordering(qid: str, question: Ordering, settings: PublishSettings) -> di
     }
 
 
+def _new_numeric(qid: str, question: Numeric, settings: PublishSettings) -> dict[str, Any]:
+    """One accepted response: `exactResponse`, `marginOfError` (absolute) or `withinARange`;
+    the New Quiz Items API writes every number as a string."""
+    response: dict[str, Any] = {"id": slot_id(qid, "numeric-1")}
+    if question.range is not None:
+        response |= {
+            "type": "withinARange",
+            "start": number_text(question.range.low),
+            "end": number_text(question.range.high),
+        }
+    elif question.margin:
+        response |= {
+            "type": "marginOfError",
+            "value": number_text(question.answer or 0.0),
+            "margin": number_text(question.margin),
+            "margin_type": "absolute",
+        }
+    else:
+        response |= {"type": "exactResponse", "value": number_text(question.answer or 0.0)}
+    return {"interaction_data": {}, "properties": {}, "scoring_data": {"value": [response]}}
+
+
 _NEW_BUILDERS = {
     "multiple_choice": _new_multiple_choice,
     "multiple_answer": _new_choices,
@@ -242,4 +266,5 @@ _NEW_BUILDERS = {
     "matching": _new_matching,
     "categorization": _new_categorization,
     "ordering": _new_ordering,
+    "numeric": _new_numeric,
 }

@@ -8,12 +8,12 @@ Caught, and kept narrow on purpose:
 - a false true/false statement next to the true statement it was falsified from.
 
 A *telling* text is a true/false statement marked true, or the stem of a multiple-choice,
-multiple-answer or fill-in question. An *answer* is a multiple choice's correct option, an
-accepted answer of a blank (with the content words of its stem), or a false statement (its own
-words). A text gives an answer away when it holds every content word of the answer and all the
-stem's other content words but one (`MAX_MISSING`; at least two) — for a false statement, a
-share `SAME_STATEMENT` of its words. Words that only frame a question ("Which term completes
-…") do not count.
+multiple-answer, fill-in or numeric question. An *answer* is a multiple choice's correct option,
+an accepted answer of a blank, a numeric key (each with the content words of its stem), or a
+false statement (its own words). A text gives an answer away when it holds every content word
+of the answer and all the stem's other content words but one (`MAX_MISSING`; at least two) —
+for a false statement, a share `SAME_STATEMENT` of its words. Words that only frame a question
+("Which term completes …") do not count.
 
 Not a give-away:
 - two questions from different sentences that share a term: "[blank_1] is the site of
@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quizgen.checks import grounding
+from quizgen.questions.numeric import key_values, number_text
 
 GIVES_AWAY = "gives_away"
 MAX_MISSING = 1
@@ -98,7 +99,7 @@ _FRAMING = frozenset(grounding.stem(word) for word in _FRAMING_WORDS.split())
 the fact it asks; left out so two framed stems do not look alike through their framing."""
 
 
-_TELLING = frozenset({"multiple_choice", "multiple_answer", "fill_in_blank"})
+_TELLING = frozenset({"multiple_choice", "multiple_answer", "fill_in_blank", "numeric"})
 
 
 def _words(text: str) -> frozenset[str]:
@@ -117,6 +118,9 @@ def facts_of(
     answers: list[Answer] = []
     if type_name == "multiple_choice":
         keys = [option.text for option in question.options if option.correct]
+        clauses = [frozenset()] * len(keys)
+    elif type_name == "numeric":
+        keys = [number_text(value) for value in key_values(question)]
         clauses = [frozenset()] * len(keys)
     elif type_name == "fill_in_blank":
         keys, clauses = [], []

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from quizgen.checks import contradiction, giveaways, grounding
+from quizgen.checks import contradiction, giveaways, grounding, open_answers
 from quizgen.checks.citations import Citation, find_quote, normalised_quote
 from quizgen.checks.duplicates import (
     DUPLICATE_QUESTION,
@@ -59,14 +59,16 @@ def key_checks(
     cited: str | None = None,
 ) -> tuple[list[Problem], list[str]]:
     """Problems (`key_not_grounded`, `key_contradicted`) and flags (`distractor_supported`) of
-    the key against the quote; see `grounding` and `contradiction` for the
-    rules. Types without a single key pass.
+    the key against the quote; see `grounding` and `contradiction` for the rules, and
+    `open_answers` for keys a student writes (a number). Types without a single key pass.
 
     `cited` is the passage of the content the quote was found at; the key is judged against
     it rather than the quote as written, so words an ellipsis left out still count."""
+    quote = grounding.Passage.of(cited if cited is not None else question.source_quote)
+    if own := open_answers.KEY_CHECKS.get(qtype.name):
+        return list(own(question, quote)), []
     if qtype.name not in GROUNDED_TYPES:
         return [], []
-    quote = grounding.Passage.of(cited if cited is not None else question.source_quote)
     problems: list[Problem] = []
     flags: list[str] = []
     if qtype.name == "true_false":

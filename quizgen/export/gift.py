@@ -7,10 +7,11 @@ Multiple-answer weights are Moodle's allowed grades (`moodle_weight`).
 
 What it holds: multiple choice (`=right ~wrong`), multiple answer (`~%50%right ~%-100%wrong`),
 true/false (`{TRUE}` / `{FALSE}`), fill-in-the-blank with one blank (short answer, `=` per
-accepted answer), matching (`=prompt -> answer`) and categorization as matching (item →
-category name). GIFT has no multi-blank question (left out; the Moodle XML export holds it as
-cloze) and no ordering question (left out; Moodle XML holds it), and a GIFT matching question
-cannot hold distractors (they are reported in notes).
+accepted answer), matching (`=prompt -> answer`), categorization as matching (item →
+category name) and numeric (`{#23}`, `{#2.5:0.1}` with a margin, `{#1..10}` for a range). GIFT
+has no multi-blank question (left out; the Moodle XML export holds it as cloze) and no ordering
+question (left out; Moodle XML holds it), and a GIFT matching question cannot hold distractors
+(they are reported in notes).
 
 Escaping: GIFT's special characters `~ = # { } :` and the backslash get a backslash. Question
 text and feedback are written in `[html]` format, HTML-escaped, with line breaks as `<br>` so a
@@ -34,6 +35,7 @@ from quizgen.export.base import (
     feedback_text,
     one_line,
 )
+from quizgen.questions.numeric import Numeric, number_text
 
 LEFT_OUT = {
     "ordering": "GIFT has no ordering question (Moodle 4.4+ reads one from Moodle XML: use the "
@@ -96,7 +98,9 @@ def _question(item: ExportItem, number: int, result: Export) -> list[str]:
         answer = "TRUE" if question.correct_answer else "FALSE"
         return [*head, f"{title}[html]{escape_html(stem)}{{{answer}{general}}}", ""]
     answers: list[str] = []
-    if item.type_name == "multiple_choice":
+    if item.type_name == "numeric":
+        answers = [f"#{numerical(question)}"]
+    elif item.type_name == "multiple_choice":
         answers = [f"{'=' if o.correct else '~'}{escape_html(o.text)}" for o in question.options]
     elif item.type_name == "multiple_answer":
         right = [o for o in question.options if o.correct]
@@ -125,6 +129,14 @@ def _question(item: ExportItem, number: int, result: Export) -> list[str]:
             )
     body = [f"    {answer}" for answer in answers] + ([f"    {general}"] if general else [])
     return [*head, f"{title}[html]{escape_html(stem)} {{", *body, "}", ""]
+
+
+def numerical(question: Numeric) -> str:
+    """GIFT's numerical answer after the `#`: `23`, `2.5:0.1` (value and margin), `1..10`."""
+    if question.range is not None:
+        return f"{number_text(question.range.low)}..{number_text(question.range.high)}"
+    value = number_text(question.answer or 0.0)
+    return f"{value}:{number_text(question.margin)}" if question.margin else value
 
 
 MOODLE_FRACTIONS = (

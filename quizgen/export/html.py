@@ -83,6 +83,9 @@ def _question(item: ExportItem) -> str:
     elif name == "true_false":
         parts.append('<ul class="options"><li>True</li><li>False</li></ul>')
         key.append("True" if question.correct_answer else "False")
+    elif name == "numeric":
+        parts.append('<p class="options">A number.</p>')
+        key.append(e(item.qtype.correct_answers(question)[0]))
     elif name == "fill_in_blank":
         for blank in sorted(question.blanks, key=lambda b: b.position):
             key.append(f"blank {blank.position}: " + " / ".join(e(a) for a in blank.answers))

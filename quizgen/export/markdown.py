@@ -3,9 +3,11 @@
 What it holds: multiple choice (`*a)` marks the correct choice), multiple answer (`[*]` / `[ ]`),
 true/false (two choices, True and False), and a fill-in-the-blank question with exactly one blank
 as a short-answer question (`*` lines, one per accepted answer; the `[blank_1]` marker becomes
-`_____`). text2qti has no matching, categorization, ordering or multi-blank question, so those
-are left out and listed. `Points:` comes before its question, as text2qti requires; the `...`
-general feedback holds the explanation and the cited source passage.
+`_____`), and numeric as a numerical question (`= 23`, `= 2.5 +- 0.1`, `= [1, 10]`; text2qti
+refuses an accepted value within 0.0001 of zero, so such a question is left out). text2qti has
+no matching, categorization, ordering or multi-blank question, so those are left out and
+listed. `Points:` comes before its question, as text2qti requires; the `...` general feedback
+holds the explanation and the cited source passage.
 
 Escaping. text2qti reads the text after a marker as Markdown (with LaTeX `$…$` and smart quotes)
 and writes it into HTML, so model text is escaped on three levels: `&`, `<` and `>` become HTML
@@ -21,8 +23,11 @@ import re
 from string import ascii_lowercase
 
 from quizgen.export.base import Export, ExportItem, ExportQuiz, LeftOut, feedback_text, one_line
+from quizgen.questions.numeric import Numeric, number_text
 
-HOLDS = ("multiple_choice", "multiple_answer", "true_false", "fill_in_blank")
+HOLDS = ("multiple_choice", "multiple_answer", "true_false", "fill_in_blank", "numeric")
+SMALLEST_NUMBER = 1e-4
+"""text2qti refuses a numerical answer any accepted value of which lies closer to zero."""
 
 # Markdown's escapable punctuation (Python-Markdown, plus the quotes its smarty extension adds)
 # and text2qti's `$`; `&`, `<` and `>` are written as entities instead.
@@ -57,9 +62,31 @@ def _cannot_hold(item: ExportItem) -> str | None:
             f"text2qti's short answer holds one blank; this question has "
             f"{len(item.question.blanks)}"
         )
+    if item.type_name == "numeric" and _near_zero(item.question):
+        return "text2qti accepts no numerical answer within 0.0001 of zero"
     if item.type_name not in HOLDS:
         return "text2qti export has no mapping for this type"
     return None
+
+
+def _near_zero(question: Numeric) -> bool:
+    if question.range is not None:
+        ends = (question.range.low, question.range.high)
+    else:
+        value = question.answer or 0.0
+        ends = (value - question.margin, value + question.margin)
+    return any(abs(end) < SMALLEST_NUMBER for end in ends)
+
+
+def numerical(question: Numeric) -> str:
+    """text2qti's `=` answer: `[low, high]`, `value +- margin`, or an integer (text2qti reads a
+    bare number only when it is an integer, so an exact decimal is written `2.5 +- 0`)."""
+    if question.range is not None:
+        return f"[{number_text(question.range.low)}, {number_text(question.range.high)}]"
+    value = question.answer or 0.0
+    if question.margin or not value.is_integer():
+        return f"{number_text(value)} +- {number_text(question.margin)}"
+    return number_text(value)
 
 
 def _question(item: ExportItem, number: int) -> list[str]:
@@ -85,6 +112,8 @@ def _question(item: ExportItem, number: int) -> list[str]:
     elif item.type_name == "fill_in_blank":
         for answer in question.blanks[0].answers:
             lines.append(f"* {one_line(answer)}")
+    elif item.type_name == "numeric":
+        lines.append(f"= {numerical(question)}")
     lines.append("")
     return lines
 

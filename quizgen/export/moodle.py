@@ -4,10 +4,12 @@ What it holds: multiple choice and multiple answer (`multichoice`, single or not
 answer scores each correct option 100/k and each wrong one -100/(n-k), so ticking everything
 scores nothing), true/false (`truefalse`), fill-in-the-blank with one blank (`shortanswer`,
 case-sensitive as Canvas is) and with several blanks (`cloze`, one `SHORTANSWER_C` field per
-blank), matching (`matching`; distractors are extra answers with an empty question), and
+blank), matching (`matching`; distractors are extra answers with an empty question),
 categorization as matching (item → category name; its distractor items, which fit no category,
-cannot be held and are reported in notes), and ordering (`ordering`, Moodle's core ordering
-question since 4.4: every item shown, all or nothing).
+cannot be held and are reported in notes), ordering (`ordering`, Moodle's core ordering
+question since 4.4: every item shown, all or nothing), and numeric (`numerical`: the answer and
+its margin as tolerance, a range as its midpoint and half-width; no units, as the stem names the
+unit).
 
 Escaping: the XML is built with ElementTree. Fields Moodle reads as HTML (question text,
 feedback, choices, matching prompts) are HTML-escaped from plain text; answers Moodle compares
@@ -36,6 +38,7 @@ from quizgen.export.base import (
     one_line,
     xml_safe,
 )
+from quizgen.questions.numeric import Numeric, number_text
 
 HOLDS = ALL_TYPES
 _MARKER = re.compile(r"\[blank_([1-9][0-9]*)\]")
@@ -171,6 +174,27 @@ def _ordering(item: ExportItem, number: int, result: Export) -> ET.Element:
     return element
 
 
+def _numeric(item: ExportItem, number: int, result: Export) -> ET.Element:
+    """Moodle's numerical question: one answer and its tolerance; a range is its midpoint with
+    half its width as the tolerance. No units: the stem names the unit."""
+    question: Numeric = item.question
+    if question.range is not None:
+        value = (question.range.low + question.range.high) / 2
+        tolerance = (question.range.high - question.range.low) / 2
+    else:
+        value, tolerance = question.answer or 0.0, question.margin
+    element = _question(item, number, "numerical", html_block(question.question_text))
+    answer = ET.SubElement(element, "answer", fraction="100", format="moodle_auto_format")
+    _text(answer, number_text(value))
+    _text(ET.SubElement(answer, "feedback", format="html"), "")
+    ET.SubElement(answer, "tolerance").text = number_text(tolerance)
+    ET.SubElement(element, "unitgradingtype").text = "0"
+    ET.SubElement(element, "unitpenalty").text = "0.1000000"
+    ET.SubElement(element, "showunits").text = "3"
+    ET.SubElement(element, "unitsleft").text = "0"
+    return element
+
+
 _BUILDERS = {
     "multiple_choice": _choice,
     "multiple_answer": _choice,
@@ -179,6 +203,7 @@ _BUILDERS = {
     "matching": _matching,
     "categorization": _matching,
     "ordering": _ordering,
+    "numeric": _numeric,
 }
 
 

@@ -17,6 +17,8 @@ its distractor items, which belong to no category, cannot be held and are report
 An ordering question is left out and listed: Canvas's QTI importer has no ordering question (it
 reads a QTI 2 `orderInteraction` as a matching question of positions, `OrderInteraction` in
 canvas-lms's qti_exporter).
+A numeric question is a numerical_question (a decimal `response_str`; an exact answer and its
+margin, or a range, scored with `varequal`/`vargte`/`varlte` as Canvas's own export writes it).
 
 Text: question text and feedback are HTML (escaped from plain text); options, blank answers and
 matching sides are `text/plain`, as Canvas exports them. The XML itself is built with
@@ -42,6 +44,7 @@ from quizgen.export.base import (
     stable_id,
     xml_safe,
 )
+from quizgen.questions.numeric import Numeric, number_text
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
@@ -245,6 +248,35 @@ def _matching_item(item: ExportItem, number: int, result: Export) -> ET.Element:
     return element
 
 
+def _numeric_item(item: ExportItem, number: int) -> ET.Element:
+    """Canvas's numerical_question: a decimal field; an exact answer (with its margin) scores
+    as `varequal` or within [value − margin, value + margin], a range as within its ends, as
+    Canvas's own QTI export writes them."""
+    question: Numeric = item.question
+    element = _item(item, number, "numerical_question", [f"n{short_id(item.id, 'numeric')}"])
+    presentation = _presentation(element, question.question_text)
+    response = ET.SubElement(presentation, "response_str", ident="response1", rcardinality="Single")
+    fib = ET.SubElement(response, "render_fib", fibtype="Decimal")
+    ET.SubElement(fib, "response_label", ident="answer1")
+    processing = _resprocessing(element, item)
+    condition = ET.SubElement(processing, "respcondition", {"continue": "No"})
+    conditionvar = ET.SubElement(condition, "conditionvar")
+    if question.range is not None:
+        low, high = question.range.low, question.range.high
+        within = conditionvar
+    else:
+        value = question.answer or 0.0
+        low, high = value - question.margin, value + question.margin
+        either = ET.SubElement(conditionvar, "or")
+        ET.SubElement(either, "varequal", respident="response1").text = number_text(value)
+        within = ET.SubElement(either, "and")
+    ET.SubElement(within, "vargte", respident="response1").text = number_text(low)
+    ET.SubElement(within, "varlte", respident="response1").text = number_text(high)
+    ET.SubElement(condition, "setvar", action="Set", varname="SCORE").text = "100"
+    _general_feedback(element, item)
+    return element
+
+
 _BUILDERS = {
     "multiple_choice": lambda item, number, result: _choice_item(item, number),
     "multiple_answer": lambda item, number, result: _choice_item(item, number),
@@ -252,6 +284,7 @@ _BUILDERS = {
     "fill_in_blank": lambda item, number, result: _fill_in_blank_item(item, number),
     "matching": _matching_item,
     "categorization": _matching_item,
+    "numeric": lambda item, number, result: _numeric_item(item, number),
 }
 
 

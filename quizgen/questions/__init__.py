@@ -8,6 +8,7 @@ from quizgen.questions import (
     matching,
     multiple_answer,
     multiple_choice,
+    numeric,
     ordering,
     true_false,
 )
@@ -23,6 +24,7 @@ REGISTRY: dict[str, QuestionType] = {
         matching.TYPE,
         categorization.TYPE,
         ordering.TYPE,
+        numeric.TYPE,
     )
 }
 

@@ -7,8 +7,9 @@ Two formats are read:
   and stored afresh (kept ones as pending).
 - text2qti Markdown: numbered questions; `a)` / `*a)` choices (two choices True/False become a
   true/false item), `[ ]` / `[*]` multiple answers, `*   answer` short answers (one line per
-  accepted answer; `=` lines too) as a one-blank fill in the blank (a `_____` run in the text
-  becomes `[blank_1]`, else the marker is appended), `...` general feedback as the explanation.
+  accepted answer) as a one-blank fill in the blank (a `_____` run in the text becomes
+  `[blank_1]`, else the marker is appended), `= 23` / `= 2.5 +- 0.1` / `= 2.5 +- 4%` /
+  `= [1, 10]` numerical answers as numeric, `...` general feedback as the explanation.
   Text is read as text2qti reads it: `<br />` is a line break, backslash escapes and HTML
   entities are their characters, so quizgen's own markdown export comes back exactly. Essay and
   file-upload questions have no quizgen type and are skipped, listed.
@@ -146,7 +147,10 @@ _MULTI = re.compile(r"^\[(\*| )\]\s+(.*)$")
 _SHORT = re.compile(r"^\*\s+(.*)$")
 """A short-answer answer, as text2qti writes it (`*   answer`, one line per accepted answer)."""
 _EQUALS = re.compile(r"^\*?=\s+(.*)$")
-"""`= answer`: text2qti's numerical answer; read as a short answer, as earlier quizgen did."""
+"""`= answer`: text2qti's numerical answer (`= 23`, `= 2.5 +- 0.1`, `= 2.5 +- 4%`, `= [1, 10]`);
+an answer that is no number is read as a short answer, as earlier quizgen exports wrote them."""
+_NUMERICAL_RANGE = re.compile(r"^\[\s*([^,\]]+?)\s*,\s*([^\]]+?)\s*\]$")
+_NUMERICAL_MARGIN = re.compile(r"^(.+?)\s*\+-\s*(.+?)(%?)$")
 _FEEDBACK = re.compile(r"^(\.\.\.|\+|-)\s+(.*)$")
 _ESSAY = re.compile(r"^_{4,}\s*$")
 _UPLOAD = re.compile(r"^\^{4,}\s*$")
@@ -169,6 +173,7 @@ class _Draft:
     choices: list[tuple[bool, list[str]]] = field(default_factory=list)
     multi: list[tuple[bool, list[str]]] = field(default_factory=list)
     shorts: list[str] = field(default_factory=list)
+    numerical: str | None = None
     feedback: list[str] = field(default_factory=list)
     kind: str = ""
     last: list[str] | None = None
@@ -199,12 +204,19 @@ def parse_text2qti(text: str, origin: str) -> list[ImportedQuestion]:
         elif match := _MULTI.match(stripped):
             current.multi.append((match.group(1) == "*", [match.group(2)]))
             current.last = current.multi[-1][1]
-        elif match := _SHORT.match(stripped) or _EQUALS.match(stripped):
+        elif match := _SHORT.match(stripped):
             current.shorts.append(match.group(1).strip())
+        elif match := _EQUALS.match(stripped):
+            answer = match.group(1).strip()
+            if numerical(answer) is None:
+                current.shorts.append(answer)
+            else:
+                current.numerical = answer
         elif match := _FEEDBACK.match(stripped):
             # General feedback (before any choice) is the explanation; per-choice and
             # correct/incorrect feedback has no place in quizgen's model and is left out.
-            if match.group(1) == "..." and not (current.choices or current.multi or current.shorts):
+            answered = current.choices or current.multi or current.shorts or current.numerical
+            if match.group(1) == "..." and not answered:
                 current.feedback.append(match.group(2))
                 current.last = current.feedback
         elif _ESSAY.match(stripped):
@@ -258,7 +270,26 @@ def _from_draft(draft: _Draft) -> ImportedQuestion:
             base["question_text"] = marked if marked != text else f"{text} [blank_1]"
         blanks = [{"position": 1, "answers": draft.shorts}]
         return ImportedQuestion(draft.number, "fill_in_blank", {**base, "blanks": blanks})
+    if draft.numerical is not None:
+        key = numerical(draft.numerical) or {}
+        return ImportedQuestion(draft.number, "numeric", {**base, **key})
     return ImportedQuestion(draft.number, None, base, kind=draft.kind or "question without answers")
+
+
+def numerical(text: str) -> dict[str, Any] | None:
+    """A text2qti `=` answer as the numeric type's fields; None when it is no number."""
+    try:
+        if match := _NUMERICAL_RANGE.match(text):
+            low, high = float(match.group(1)), float(match.group(2))
+            return {"answer": None, "margin": 0, "range": {"low": low, "high": high}}
+        if match := _NUMERICAL_MARGIN.match(text):
+            value, margin = float(match.group(1)), float(match.group(2))
+            if match.group(3):
+                margin = abs(value) * margin / 100
+            return {"answer": value, "margin": margin, "range": None}
+        return {"answer": float(text), "margin": 0, "range": None}
+    except ValueError:
+        return None
 
 
 # -- checking -------------------------------------------------------------------------------------

@@ -144,6 +144,11 @@ _FIELD_HELP: dict[str, list[str]] = {
         "[[pairs]]  3 to 10, each a prompt and the answer it matches",
         "distractors  up to 5 extra answers that match no prompt",
     ],
+    "numeric": [
+        "answer  the number (question_text names its unit); margin  how far off an answer",
+        "        may be and still count (0: exact)",
+        "[range]  low and high, instead of answer, where the content states a range",
+    ],
     "categorization": [
         "[[categories]]  2 to 8, each a name and its items (4 to 20 items in all,",
         "                 every item in exactly one category)",
@@ -181,9 +186,12 @@ def edit_document(record: QuestionRecord, qtype: QuestionType) -> str:
 
 
 def _toml_order(data: dict[str, Any]) -> dict[str, Any]:
-    """Scalars first (TOML needs them before tables), the common fields leading."""
+    """Scalars first (TOML needs them before tables), the common fields leading; a field left
+    empty (None: a numeric question's unused `answer` or `range`) is left out, as TOML has no
+    null and the model reads a missing field as empty."""
     first = ("question_text", "explanation", "source_quote")
     keys = [k for k in first if k in data] + [k for k in data if k not in first]
+    keys = [k for k in keys if data[k] is not None]
     scalars = {k: data[k] for k in keys if not _is_table_list(data[k])}
     tables = {k: data[k] for k in keys if _is_table_list(data[k])}
     return scalars | tables

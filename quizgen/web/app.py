@@ -63,7 +63,11 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(code_sentence=presenting.code_sentence, blank_pieces=presenting.blank_pieces)
+    env.globals.update(
+        code_sentence=presenting.code_sentence,
+        blank_pieces=presenting.blank_pieces,
+        answer_key=presenting.answer_key,
+    )
     env.filters["pretty_json"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False)
     return env
 

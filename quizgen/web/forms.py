@@ -2,10 +2,10 @@
 
 A reviewer edits fields, not TOML: options with a "correct" mark, blanks with their accepted
 answers one per line, pairs, categories with items one per line, an order's items one per line
-from first to last. `data_from_form` builds the raw question the type's `parse` and the
-generation checks then judge; it never decides validity itself. Empty extra rows (the form
-offers one or two to add) are dropped; an empty required row is kept, so the type's own rule
-reports it.
+from first to last, a number with its margin or a range. `data_from_form` builds the raw question
+the type's `parse` and the generation checks then judge; it never decides validity itself.
+Empty extra rows (the form offers one or two to add) are dropped; an empty required row is kept,
+so the type's own rule reports it.
 """
 
 from __future__ import annotations
@@ -91,7 +91,21 @@ def data_from_form(question_type: str, form: FormData) -> dict[str, Any]:
         data["distractors"] = lines(form.get("distractors"))
     elif question_type == "ordering":
         data["items"] = lines(form.get("items"))
+    elif question_type == "numeric":
+        low, high = form.get("range_low").strip(), form.get("range_high").strip()
+        data["answer"] = _number(form.get("answer")) if form.get("answer").strip() else None
+        data["margin"] = _number(form.get("margin")) if form.get("margin").strip() else 0
+        data["range"] = {"low": _number(low), "high": _number(high)} if low or high else None
     return data
+
+
+def _number(text: str) -> float | str:
+    """A typed number ("2,5" as written in Norwegian too); anything else stays text, so the
+    type's own check names the problem."""
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        return text
 
 
 def form_rows(question_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,7 +136,22 @@ def form_rows(question_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
         }
     if question_type == "ordering":
         return {"items": "\n".join(data.get("items") or [])}
+    if question_type == "numeric":
+        given = data.get("range") or {}
+        return {
+            "answer": _shown(data.get("answer")),
+            "margin": _shown(data.get("margin")),
+            "range_low": _shown(given.get("low")),
+            "range_high": _shown(given.get("high")),
+        }
     return {}
+
+
+def _shown(value: Any) -> str:
+    """A stored number as the form shows it: `23`, not `23.0`; nothing for no value."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
 
 
 # Which part of the form a problem code is about; unknown codes go to the form's top.
@@ -147,6 +176,7 @@ _CODE_FIELDS: dict[str, str] = {
     "duplicate_categories": "key",
     "too_few_items": "key",
     "too_many_items": "key",
+    "wrong_unit": "question_text",
 }
 _SHAPE_LOCATION = re.compile(r"^(\w+)")
 

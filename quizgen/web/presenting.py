@@ -7,13 +7,14 @@ fetch, call these and render. Nothing here builds HTML: the templates escape eve
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from quizgen.checks.citations import find_quote
 from quizgen.content import ModuleContent
 from quizgen.models import Batch, QuestionRecord, ReviewStatus
+from quizgen.questions import REGISTRY
 from quizgen.review.rules import REJECTION_REASONS, REVIEWER_PREFIX
 
 PAGE_SIZE = 100
@@ -44,6 +45,7 @@ CODE_SENTENCES: dict[str, str] = {
     "key_disputed": "A second model disagreed with the answer key.",
     "duplicate_question": "The same question is already in the quiz.",
     "near_duplicate": "A reworded version of a question already in the quiz.",
+    "wrong_unit": "The question does not name the unit the passage gives the number in.",
 }
 
 
@@ -268,3 +270,16 @@ def blank_pieces(question_text: str) -> list[tuple[str, int | None]]:
     if at < len(question_text):
         pieces.append((question_text[at:], None))
     return pieces
+
+
+def answer_key(question_type: str, data: Mapping[str, Any]) -> str:
+    """The key in one line, as `show` writes it (`23`, `2.5 ± 0.1`, `1 to 10`); empty when the
+    stored data no longer reads as its type (the findings say why)."""
+    qtype = REGISTRY.get(question_type)
+    if qtype is None:
+        return ""
+    try:
+        question = qtype.model.model_validate(dict(data))
+    except ValueError:
+        return ""
+    return "; ".join(qtype.correct_answers(question))

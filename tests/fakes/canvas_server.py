@@ -800,6 +800,7 @@ _NEW_ALGORITHMS = {
     "matching": "PartialDeep",
     "categorization": "Categorization",
     "ordering": "DeepEquals",
+    "numeric": "Numeric",
 }
 CLASSIC_QUESTION_TYPES = frozenset(
     {
@@ -927,6 +928,42 @@ def _new_item_problem(item: Any) -> str | None:
         for flag in ("include_labels", "display_answers_paragraph"):
             if flag in properties and not isinstance(properties[flag], bool):
                 return f"properties[{flag}] must be a boolean"
+    elif slug == "numeric":
+        return _numeric_problem(value)
+    return None
+
+
+_NUMERIC_FIELDS = {
+    "exactResponse": ("value",),
+    "marginOfError": ("value", "margin"),
+    "withinARange": ("start", "end"),
+    "preciseResponse": ("value", "precision"),
+}
+
+
+def _numeric_problem(value: Any) -> str | None:
+    """New Quiz Items API, numeric: scoring_data.value lists accepted responses, each with an
+    id, a type and that type's numbers, written as strings."""
+    if not isinstance(value, list) or not value:
+        return "a numeric item needs at least one accepted response"
+    for response in value:
+        fields = _NUMERIC_FIELDS.get(response.get("type")) if isinstance(response, dict) else None
+        if fields is None or not response.get("id"):
+            return "every numeric response needs an id and a known type"
+        for name in fields:
+            try:
+                float(response[name])
+            except (KeyError, TypeError, ValueError):
+                return f"numeric response field {name!r} must be a number written as a string"
+            if not isinstance(response[name], str):
+                return f"numeric response field {name!r} must be a number written as a string"
+        if response["type"] == "marginOfError" and response.get("margin_type") not in (
+            "absolute",
+            "percent",
+        ):
+            return "a marginOfError response needs margin_type absolute or percent"
+        if response["type"] == "withinARange" and float(response["start"]) > float(response["end"]):
+            return "a withinARange response must start at or below its end"
     return None
 
 
@@ -971,6 +1008,24 @@ def _classic_question_problem(question: Any) -> str | None:
         a.get("answer_match_left") and a.get("answer_match_right") for a in answers
     ):
         return "every matching answer needs answer_match_left and answer_match_right"
+    elif kind == "numerical_question":
+        return _numerical_problem(answers)
+    return None
+
+
+def _numerical_problem(answers: list[Any]) -> str | None:
+    """Canvas's numerical answer parser reads `answer_exact` and `answer_error_margin` for an
+    `exact_answer`, `answer_range_start` and `answer_range_end` otherwise."""
+    for answer in answers:
+        kind = answer.get("numerical_answer_type")
+        fields = {
+            "exact_answer": ("answer_exact", "answer_error_margin"),
+            "range_answer": ("answer_range_start", "answer_range_end"),
+        }.get(kind)
+        if fields is None:
+            return "numerical_answer_type must be exact_answer or range_answer"
+        if not all(isinstance(answer.get(name), int | float) for name in fields):
+            return f"a numerical {kind} needs {' and '.join(fields)} as numbers"
     return None
 
 

@@ -18,7 +18,7 @@ import json
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from quizgen.llm.mock import builders, pairs
+from quizgen.llm.mock import builders, pairs, written
 from quizgen.llm.mock.builders import Candidate
 from quizgen.llm.mock.reading import Reading, Unit, read
 from quizgen.llm.mock.words import content_stems, fold
@@ -32,9 +32,12 @@ BUILDERS: dict[str, Builder] = {
     "matching": pairs.matching,
     "categorization": pairs.categorization,
     "ordering": pairs.ordering,
+    "numeric": written.numeric,
 }
-SHARELESS = frozenset({"ordering"})
-"""Types that draw on the orders a text states (`sequences`), not on a share of its sentences."""
+SHARELESS = frozenset({"ordering", "numeric"})
+"""Types that take no share of a module's sentences: ordering draws on the orders a text states
+(`sequences`), numeric on the few numbers it writes, wherever they stand; the other types'
+shares stay as they were."""
 WEIGHT = {"matching": 1.5, "categorization": 1.5}
 """Sentences a question of the type draws on, relative to one for a single-fact question."""
 
@@ -90,7 +93,7 @@ def candidates(
         share_key = f"type:{qtype}"
     elif (batch_key, qtype) not in {(key, kind) for key, kind, _count in batches}:
         batches = (*batches, (batch_key, qtype, 1))
-    # An ordering batch asks for an order the text states, not for sentences: it takes no share.
+    # An ordering or numeric batch asks for an order or a number, not for sentences: no share.
     dealing = tuple(sorted(b for b in batches if b[1] not in SHARELESS))
     dealt = shares(reading.digest, len(reading.sentences), dealing)
     own = dealt.get(share_key, ())
@@ -126,11 +129,14 @@ def _rest(
     """Sentences beyond a batch's share it may draw on. A single-fact question takes only what
     the other batches leave: the end of a single-fact batch's share past the facts its count
     needs, then the shares of matching, categorization and multiple answer (which state no
-    single fact in a stem). Other types take any sentence."""
+    single fact in a stem). Other types take any sentence; a type without a share
+    (`SHARELESS`) every sentence."""
 
     def order(found: Iterable[int]) -> list[int]:
         return sorted(found, key=lambda i: _hash(reading.digest, own_key, i))
 
+    if qtype in SHARELESS:
+        return order(range(len(reading.sentences)))  # no share of its own: every sentence
     others = [(key, kind, count) for key, kind, count in sorted(batches) if key != own_key]
     if qtype not in SINGLE_FACT:
         return order(i for key, _kind, _count in others for i in dealt.get(key, ()))
