@@ -5,8 +5,9 @@
 The corpus is tests/fixtures/prose (plate tectonics .txt, the water cycle .md with a table, the
 Roman Republic as a PDF, computer networks as a .docx): plain sentences, no bold terms, no
 definitions. For every module, question type and count up to 1.5 × the module's usable
-sentences (5, 10, the sentence count, 1.5 × it; a batch holds at most 20; numeric up to the
-numbers the module writes, one question each), a one-batch quiz
+sentences (5, 10, the sentence count, 1.5 × it; a batch holds at most 20; an essay, which
+explains one sentence, up to the sentence count; numeric up to the numbers the module writes,
+one question each), a one-batch quiz
 runs through the real pipeline (`quizgen.generation.run.generate`: every check, correction rounds,
 the store); the figure is the questions that reach review over the questions asked.
 Target (issue 11): ≥ 95 %.
@@ -89,11 +90,12 @@ def numbers_in(text: str) -> int:
 
 
 def supply(question_type: str, text: str, sentences: int) -> tuple[int, list[int]]:
-    """(what a type's counts are bounded by, the counts to run)."""
-    if question_type != "numeric":
+    """(what a type's counts are bounded by, the counts to run): the sentences up to 1.5 × them;
+    for an essay (one sentence's explanation each) the sentences; for numeric the numbers."""
+    if question_type not in ("numeric", "essay"):
         return sentences, counts_for(sentences)
-    numbers = numbers_in(text)
-    return numbers, sorted({min(c, MAX_BATCH) for c in (5, 10, numbers) if c <= numbers})
+    bound = numbers_in(text) if question_type == "numeric" else sentences
+    return bound, sorted({min(c, MAX_BATCH) for c in (5, 10, bound) if c <= bound})
 
 
 def measure(types: tuple[str, ...] = TYPES) -> list[Run]:

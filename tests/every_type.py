@@ -136,6 +136,14 @@ def hostile_records() -> list[QuestionRecord]:
         ),
         ("numeric", {"question_text": h("How many kilograms?"), "answer": 2.5, "margin": 0.5}),
         ("numeric", {"question_text": h("From what to what?"), "range": {"low": -3, "high": 7}}),
+        (
+            "essay",
+            {
+                "question_text": h("Explain it."),
+                "model_answer": h("A full answer says all of this"),
+                "rubric": [h("Names the first point"), h("Names the second point")],
+            },
+        ),
     ]
     out = []
     for number, (name, fields) in enumerate(data, start=101):

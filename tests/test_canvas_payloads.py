@@ -54,7 +54,7 @@ def test_payloads_are_identical_on_every_conversion(qtype: str) -> None:
         again = payloads.item_body(record(qtype), 1, engine)
         assert json.dumps(first) == json.dumps(again)
     other = payloads.item_body(record(qtype, qid="ffffffffffff"), 1, NEW)
-    if qtype != "true_false":  # true/false has no ids of its own
+    if qtype not in ("true_false", "essay"):  # they have no ids of their own
         assert json.dumps(ids_of(other)) != json.dumps(
             ids_of(payloads.item_body(record(qtype), 1, NEW))
         )

@@ -269,7 +269,7 @@ def test_give_aways_are_found_without_comparing_all_pairs() -> None:
 
 
 def test_screen_question_names_an_unknown_type_and_never_admits() -> None:
-    verdict = screen_question("essay", {"question_text": "Discuss."}, CONTENT)
+    verdict = screen_question("file_upload", {"question_text": "Upload it."}, CONTENT)
     assert verdict.reasons == (UNKNOWN_TYPE,) and not verdict.accepted
     screen = Screen()
     verdict = screen_question("fill_in_blank", CLOZE_YEAR, CONTENT, screen)

@@ -206,6 +206,10 @@ def test_qti_resprocessing_marks_exactly_the_right_answers() -> None:
                 texts = label_texts(lid)
                 marked = [texts[i] for r, i, _ in marks if r == lid.get("ident")]
                 assert marked == blank.answers
+        elif name == "essay":
+            assert meta["question_type"] == "essay_question"
+            assert not marks and not lids  # nothing scores an essay
+            assert item.find(f".//{QTI}response_str") is not None
         elif name == "numeric":
             assert meta["question_type"] == "numerical_question"
             bounds = {v.tag: float(v.text) for v in item.iter() if v.tag.startswith(QTI + "var")}
@@ -284,6 +288,7 @@ def test_moodle_xml_types() -> None:
         "matching",
         "ordering",
         "numerical",
+        "essay",
         "shortanswer",
     ]
     cloze = next(q for q in root.iter("question") if q.get("type") == "cloze")

@@ -69,7 +69,7 @@ def test_gift_escapes_its_syntax_and_markup() -> None:
     # is HTML and must carry no raw markup.
     assert "<script" not in re.sub(r" -> .*", "", text)
     blocks = [b for b in text.split("\n\n") if "::" in b]
-    assert len(blocks) == 8
+    assert len(blocks) == 9
     for block in blocks:
         unescaped = re.sub(r"\\.", "", block)
         assert unescaped.count("{") == 1 and unescaped.count("}") == 1, block

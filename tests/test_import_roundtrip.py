@@ -62,6 +62,8 @@ def key(question_type: str, data: dict[str, Any]) -> Any:
         return list(data["items"])
     if question_type == "numeric":
         return data.get("answer"), data.get("margin") or 0, data.get("range")
+    if question_type == "essay":
+        return lines(data["model_answer"]), [" ".join(p.split()) for p in data["rubric"]]
     return [(c["name"], c["items"]) for c in data["categories"]], data["distractors"]
 
 

@@ -453,13 +453,13 @@ def test_publish_section_errors_name_the_field(cli, tmp_path: Path) -> None:
     spec.write_text(
         'title = "T"\n[modules.m]\nname = "M"\nsources = ["a.md"]\n'
         'question_batches = [{ question_type = "true_false", count = 1 }]\n'
-        '[publish]\nengine = "old"\npoints = { essay = 2 }\n',
+        '[publish]\nengine = "old"\npoints = { file_upload = 2 }\n',
         encoding="utf-8",
     )
     code, _, err = invoke(cli, "validate", str(spec))
     assert code == 2
     assert "[publish]: engine must be one of 'new' or 'classic'" in err
-    assert "[publish]: points: unknown question type 'essay'" in err
+    assert "[publish]: points: unknown question type 'file_upload'" in err
 
 
 def test_a_publication_held_by_a_live_process_is_left_alone(

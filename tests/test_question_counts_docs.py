@@ -13,7 +13,7 @@ from quizgen.questions import REGISTRY
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "question-types.md"
 NOUNS = {"options": "options", "pairs": "pairs", "categories": "categories", "items": "items",
-         "distractors": "distractors"}  # fmt: skip
+         "distractors": "distractors", "rubric": "rubric points"}  # fmt: skip
 
 
 def section(name: str) -> str:

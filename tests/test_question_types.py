@@ -10,6 +10,7 @@ import pytest
 from quizgen.questions import (
     REGISTRY,
     categorization,
+    essay,
     fill_in_blank,
     matching,
     multiple_answer,
@@ -52,6 +53,7 @@ def test_registry_holds_every_type_in_order() -> None:
         "categorization",
         "ordering",
         "numeric",
+        "essay",
     ]
 
 
@@ -116,6 +118,7 @@ def test_short_stem_is_too_short(qtype: QuestionType) -> None:
         (categorization.TYPE, {"categories", "distractors"}),
         (ordering.TYPE, {"items"}),
         (numeric.TYPE, {"answer", "margin", "range"}),
+        (essay.TYPE, {"model_answer", "rubric"}),
     ],
     ids=lambda value: value.name if isinstance(value, QuestionType) else "",
 )

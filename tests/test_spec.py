@@ -78,8 +78,9 @@ def test_same_type_twice_in_a_module_is_an_error(tmp_path: Path) -> None:
 
 
 def test_unknown_question_type_lists_valid_types(tmp_path: Path) -> None:
-    [problem] = problems_of(tmp_path, spec_with_batches('{ question_type = "essay", count = 3 }'))
-    assert problem.startswith("module 'cells', batch 1: unknown question type 'essay'")
+    batch = '{ question_type = "file_upload", count = 3 }'
+    [problem] = problems_of(tmp_path, spec_with_batches(batch))
+    assert problem.startswith("module 'cells', batch 1: unknown question type 'file_upload'")
     assert "multiple_choice" in problem and "categorization" in problem
 
 

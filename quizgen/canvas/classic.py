@@ -15,6 +15,7 @@ from quizgen.canvas.parts import (
 )
 from quizgen.models import QuestionRecord
 from quizgen.questions.categorization import Categorization
+from quizgen.questions.essay import Essay, grading_notes
 from quizgen.questions.fill_in_blank import FillInBlank, in_order
 from quizgen.questions.matching import Matching
 from quizgen.questions.multiple_choice import ChoiceQuestion
@@ -31,6 +32,7 @@ CLASSIC_TYPES = {
     "matching": "matching_question",
     "categorization": "matching_question",
     "numeric": "numerical_question",
+    "essay": "essay_question",
 }
 
 
@@ -166,6 +168,12 @@ def _classic_numeric(question: Numeric) -> dict[str, Any]:
     return {"answers": [{**answer, "answer_weight": 100}]}
 
 
+def _classic_essay(question: Essay) -> dict[str, Any]:
+    """No answers: a person grades it. The model answer and rubric go in the general comments
+    (`neutral_comments_html`), which the grader sees in SpeedGrader."""
+    return {"neutral_comments_html": text_html(grading_notes(question))}
+
+
 def _number(value: float) -> float | int:
     return int(value) if value.is_integer() else value
 
@@ -178,4 +186,5 @@ _CLASSIC_BUILDERS = {
     "matching": _classic_matching,
     "categorization": _classic_categorization,
     "numeric": _classic_numeric,
+    "essay": _classic_essay,
 }

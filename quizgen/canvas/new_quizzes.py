@@ -17,6 +17,7 @@ from quizgen.canvas.parts import (
 )
 from quizgen.models import QuestionRecord
 from quizgen.questions.categorization import Categorization
+from quizgen.questions.essay import Essay, grading_notes
 from quizgen.questions.fill_in_blank import MARKER, FillInBlank, in_order
 from quizgen.questions.matching import Matching
 from quizgen.questions.multiple_choice import ChoiceQuestion
@@ -34,6 +35,7 @@ NEW_QUIZZES_SLUGS = {
     "categorization": ("categorization", "Categorization"),
     "ordering": ("ordering", "DeepEquals"),
     "numeric": ("numeric", "Numeric"),
+    "essay": ("essay", "None"),
 }
 
 
@@ -258,6 +260,23 @@ def _new_numeric(qid: str, question: Numeric, settings: PublishSettings) -> dict
     return {"interaction_data": {}, "properties": {}, "scoring_data": {"value": [response]}}
 
 
+def _new_essay(qid: str, question: Essay, settings: PublishSettings) -> dict[str, Any]:
+    """Never scored by Canvas (`None`): the model answer and rubric are the grading notes the
+    grader reads beside the student's answer."""
+    return {
+        "interaction_data": {
+            "rce": True,
+            "essay": None,
+            "word_count": True,
+            "file_upload": False,
+            "spell_check": True,
+            "word_limit_enabled": False,
+        },
+        "properties": {},
+        "scoring_data": {"value": text_html(grading_notes(question))},
+    }
+
+
 _NEW_BUILDERS = {
     "multiple_choice": _new_multiple_choice,
     "multiple_answer": _new_choices,
@@ -267,4 +286,5 @@ _NEW_BUILDERS = {
     "categorization": _new_categorization,
     "ordering": _new_ordering,
     "numeric": _new_numeric,
+    "essay": _new_essay,
 }

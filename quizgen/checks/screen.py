@@ -60,7 +60,7 @@ def key_checks(
 ) -> tuple[list[Problem], list[str]]:
     """Problems (`key_not_grounded`, `key_contradicted`) and flags (`distractor_supported`) of
     the key against the quote; see `grounding` and `contradiction` for the rules, and
-    `open_answers` for keys a student writes (a number). Types without a single key pass.
+    `open_answers` for keys a student writes (a number, an essay). Types without a single key pass.
 
     `cited` is the passage of the content the quote was found at; the key is judged against
     it rather than the quote as written, so words an ellipsis left out still count."""

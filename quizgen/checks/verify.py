@@ -6,8 +6,8 @@ disagreement does not reject the question — the verifier can be wrong too — 
 `key_disputed`, so the instructor looks at it first.
 
 Cost: one extra LLM call per `VERIFY_BATCH_SIZE` questions of the four keyed types (multiple
-choice, multiple answer, true/false, fill in the blank); matching, categorization, ordering and
-numeric are not verified. A call carries only the quotes and questions, never the module
+choice, multiple answer, true/false, fill in the blank); matching, categorization, ordering,
+numeric and essay are not verified. A call carries only the quotes and questions, never the module
 content, so it is small. The call is recorded in `llm_calls` under the question's batch and
 counted in its tokens.
 

@@ -19,6 +19,7 @@ from quizgen.canvas.payloads import PublishSettings
 from quizgen.models import QuestionRecord, Quiz
 from quizgen.questions import REGISTRY, QuestionType
 from quizgen.questions.base import QuestionBase
+from quizgen.questions.essay import Essay, grading_notes
 
 ALL_TYPES = tuple(REGISTRY)
 """For formats that hold every question type."""
@@ -127,12 +128,16 @@ def short_id(*parts: str, length: int = 12) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:length]
 
 
-def feedback_text(item: ExportItem) -> str:
-    """Explanation and the cited source passage: what a student sees after answering."""
+def feedback_text(item: ExportItem, *, notes: bool = True) -> str:
+    """Explanation and the cited source passage: what a student sees after answering. An
+    essay's model answer and rubric come between them (`notes`), for the formats that have no
+    place only a grader sees; Moodle XML has one (`graderinfo`) and asks without them."""
     question: QuestionBase = item.question
     parts = []
     if question.explanation:
         parts.append(question.explanation)
+    if notes and isinstance(question, Essay):
+        parts.append(grading_notes(question))
     if question.source_quote:
         source = source_label((item.record.citation or {}).get("source"))
         where = f" ({source})" if source else ""

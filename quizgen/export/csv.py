@@ -3,7 +3,8 @@
 Columns: id, module, type, status, points, question, correct answers, distractors/options,
 explanation, source quote. Lists inside a cell are joined with " | " (matching as
 "prompt → answer", categorization as "category: item; item", fill-in-the-blank as
-"blank 1: a / b", ordering as its items in the correct order). Every type is held.
+"blank 1: a / b", ordering as its items in the correct order, essay as "model answer: …" then
+"rubric 1: …"). Every type is held.
 
 Escaping: quoting is the csv module's. A cell that a spreadsheet would run as a formula (it
 starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP advises
@@ -46,6 +47,9 @@ def _key_and_others(item: ExportItem) -> tuple[list[str], list[str]]:
         return [f"blank {b.position}: {' / '.join(b.answers)}" for b in blanks], []
     if name == "matching":
         return [f"{p.prompt} → {p.answer}" for p in question.pairs], list(question.distractors)
+    if name == "essay":
+        rubric = [f"rubric {n}: {point}" for n, point in enumerate(question.rubric, start=1)]
+        return [f"model answer: {question.model_answer}", *rubric], []
     if name == "categorization":
         key = [f"{c.name}: {'; '.join(c.items)}" for c in question.categories]
         return key, list(question.distractors)

@@ -8,7 +8,8 @@ Multiple-answer weights are Moodle's allowed grades (`moodle_weight`).
 What it holds: multiple choice (`=right ~wrong`), multiple answer (`~%50%right ~%-100%wrong`),
 true/false (`{TRUE}` / `{FALSE}`), fill-in-the-blank with one blank (short answer, `=` per
 accepted answer), matching (`=prompt -> answer`), categorization as matching (item →
-category name) and numeric (`{#23}`, `{#2.5:0.1}` with a margin, `{#1..10}` for a range). GIFT
+category name), numeric (`{#23}`, `{#2.5:0.1}` with a margin, `{#1..10}` for a range) and essay
+(`{}`, its model answer and rubric in the general feedback: GIFT has no grader's field). GIFT
 has no multi-blank question (left out; the Moodle XML export holds it as cloze) and no ordering
 question (left out; Moodle XML holds it), and a GIFT matching question cannot hold distractors
 (they are reported in notes).

@@ -86,6 +86,10 @@ def _question(item: ExportItem) -> str:
     elif name == "numeric":
         parts.append('<p class="options">A number.</p>')
         key.append(e(item.qtype.correct_answers(question)[0]))
+    elif name == "essay":
+        parts.append('<p class="options">A written answer, graded by hand.</p>')
+        key.append(f"Model answer: {e(question.model_answer)}")
+        key += [f"Rubric {n}: {e(point)}" for n, point in enumerate(question.rubric, start=1)]
     elif name == "fill_in_blank":
         for blank in sorted(question.blanks, key=lambda b: b.position):
             key.append(f"blank {blank.position}: " + " / ".join(e(a) for a in blank.answers))

@@ -4,10 +4,12 @@ What it holds: multiple choice (`*a)` marks the correct choice), multiple answer
 true/false (two choices, True and False), and a fill-in-the-blank question with exactly one blank
 as a short-answer question (`*` lines, one per accepted answer; the `[blank_1]` marker becomes
 `_____`), and numeric as a numerical question (`= 23`, `= 2.5 +- 0.1`, `= [1, 10]`; text2qti
-refuses an accepted value within 0.0001 of zero, so such a question is left out). text2qti has
-no matching, categorization, ordering or multi-blank question, so those are left out and
-listed. `Points:` comes before its question, as text2qti requires; the `...` general feedback
-holds the explanation and the cited source passage.
+refuses an accepted value within 0.0001 of zero, so such a question is left out), and essay as
+an essay question (`____`; its model answer and rubric in the `...` feedback, as
+`Model answer: …` and `Rubric:` with numbered points, which `quizgen import` reads back).
+text2qti has no matching, categorization, ordering or multi-blank question, so those are left
+out and listed. `Points:` comes before its question, as text2qti requires; the `...` general
+feedback holds the explanation and the cited source passage.
 
 Escaping. text2qti reads the text after a marker as Markdown (with LaTeX `$…$` and smart quotes)
 and writes it into HTML, so model text is escaped on three levels: `&`, `<` and `>` become HTML
@@ -25,7 +27,7 @@ from string import ascii_lowercase
 from quizgen.export.base import Export, ExportItem, ExportQuiz, LeftOut, feedback_text, one_line
 from quizgen.questions.numeric import Numeric, number_text
 
-HOLDS = ("multiple_choice", "multiple_answer", "true_false", "fill_in_blank", "numeric")
+HOLDS = ("multiple_choice", "multiple_answer", "true_false", "fill_in_blank", "numeric", "essay")
 SMALLEST_NUMBER = 1e-4
 """text2qti refuses a numerical answer any accepted value of which lies closer to zero."""
 
@@ -114,6 +116,8 @@ def _question(item: ExportItem, number: int) -> list[str]:
             lines.append(f"* {one_line(answer)}")
     elif item.type_name == "numeric":
         lines.append(f"= {numerical(question)}")
+    elif item.type_name == "essay":
+        lines.append("____")
     lines.append("")
     return lines
 

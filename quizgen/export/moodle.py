@@ -7,9 +7,10 @@ case-sensitive as Canvas is) and with several blanks (`cloze`, one `SHORTANSWER_
 blank), matching (`matching`; distractors are extra answers with an empty question),
 categorization as matching (item → category name; its distractor items, which fit no category,
 cannot be held and are reported in notes), ordering (`ordering`, Moodle's core ordering
-question since 4.4: every item shown, all or nothing), and numeric (`numerical`: the answer and
-its margin as tolerance, a range as its midpoint and half-width; no units, as the stem names the
-unit).
+question since 4.4: every item shown, all or nothing), numeric (`numerical`: the answer and its
+margin as tolerance, a range as its midpoint and half-width; no units, as the stem names the
+unit), and essay (`essay`, an editor; the model answer and rubric as `graderinfo`, which only
+graders see).
 
 Escaping: the XML is built with ElementTree. Fields Moodle reads as HTML (question text,
 feedback, choices, matching prompts) are HTML-escaped from plain text; answers Moodle compares
@@ -38,6 +39,7 @@ from quizgen.export.base import (
     one_line,
     xml_safe,
 )
+from quizgen.questions.essay import Essay, grading_notes
 from quizgen.questions.numeric import Numeric, number_text
 
 HOLDS = ALL_TYPES
@@ -66,7 +68,8 @@ def _question(item: ExportItem, number: int, moodle_type: str, text_html: str) -
     element = ET.Element("question", type=moodle_type)
     _text(ET.SubElement(element, "name"), item.name)
     _text(ET.SubElement(element, "questiontext", format="html"), text_html)
-    _text(ET.SubElement(element, "generalfeedback", format="html"), html_block(feedback_text(item)))
+    feedback = html_block(feedback_text(item, notes=False))
+    _text(ET.SubElement(element, "generalfeedback", format="html"), feedback)
     ET.SubElement(element, "defaultgrade").text = f"{item.points:.7f}"
     ET.SubElement(element, "penalty").text = "0.3333333"
     ET.SubElement(element, "hidden").text = "0"
@@ -195,6 +198,24 @@ def _numeric(item: ExportItem, number: int, result: Export) -> ET.Element:
     return element
 
 
+def _essay(item: ExportItem, number: int, result: Export) -> ET.Element:
+    """Moodle's essay: an editor for the answer; the model answer and rubric as the grader
+    information, which only graders see."""
+    question: Essay = item.question
+    element = _question(item, number, "essay", html_block(question.question_text))
+    for tag, value in (
+        ("responseformat", "editor"),
+        ("responserequired", "1"),
+        ("responsefieldlines", "15"),
+        ("attachments", "0"),
+        ("attachmentsrequired", "0"),
+    ):
+        ET.SubElement(element, tag).text = value
+    _text(ET.SubElement(element, "graderinfo", format="html"), html_block(grading_notes(question)))
+    _text(ET.SubElement(element, "responsetemplate", format="html"), "")
+    return element
+
+
 _BUILDERS = {
     "multiple_choice": _choice,
     "multiple_answer": _choice,
@@ -204,6 +225,7 @@ _BUILDERS = {
     "categorization": _matching,
     "ordering": _ordering,
     "numeric": _numeric,
+    "essay": _essay,
 }
 
 

@@ -18,7 +18,8 @@ An ordering question is left out and listed: Canvas's QTI importer has no orderi
 reads a QTI 2 `orderInteraction` as a matching question of positions, `OrderInteraction` in
 canvas-lms's qti_exporter).
 A numeric question is a numerical_question (a decimal `response_str`; an exact answer and its
-margin, or a range, scored with `varequal`/`vargte`/`varlte` as Canvas's own export writes it).
+margin, or a range, scored with `varequal`/`vargte`/`varlte` as Canvas's own export writes it);
+an essay an essay_question nothing scores, its model answer and rubric in the general feedback.
 
 Text: question text and feedback are HTML (escaped from plain text); options, blank answers and
 matching sides are `text/plain`, as Canvas exports them. The XML itself is built with
@@ -277,6 +278,20 @@ def _numeric_item(item: ExportItem, number: int) -> ET.Element:
     return element
 
 
+def _essay_item(item: ExportItem, number: int) -> ET.Element:
+    """Canvas's essay_question: a text response that nothing scores (the grader does)."""
+    element = _item(item, number, "essay_question", [])
+    presentation = _presentation(element, item.question.question_text)
+    response = ET.SubElement(presentation, "response_str", ident="response1", rcardinality="Single")
+    fib = ET.SubElement(response, "render_fib")
+    ET.SubElement(fib, "response_label", ident="answer1", rshuffle="No")
+    processing = _resprocessing(element, item)
+    condition = ET.SubElement(processing, "respcondition", {"continue": "No"})
+    ET.SubElement(ET.SubElement(condition, "conditionvar"), "other")
+    _general_feedback(element, item)
+    return element
+
+
 _BUILDERS = {
     "multiple_choice": lambda item, number, result: _choice_item(item, number),
     "multiple_answer": lambda item, number, result: _choice_item(item, number),
@@ -285,6 +300,7 @@ _BUILDERS = {
     "matching": _matching_item,
     "categorization": _matching_item,
     "numeric": lambda item, number, result: _numeric_item(item, number),
+    "essay": lambda item, number, result: _essay_item(item, number),
 }
 
 

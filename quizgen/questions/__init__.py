@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from quizgen.questions import (
     categorization,
+    essay,
     fill_in_blank,
     matching,
     multiple_answer,
@@ -25,6 +26,7 @@ REGISTRY: dict[str, QuestionType] = {
         categorization.TYPE,
         ordering.TYPE,
         numeric.TYPE,
+        essay.TYPE,
     )
 }
 

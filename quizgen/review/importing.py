@@ -9,10 +9,12 @@ Two formats are read:
   true/false item), `[ ]` / `[*]` multiple answers, `*   answer` short answers (one line per
   accepted answer) as a one-blank fill in the blank (a `_____` run in the text becomes
   `[blank_1]`, else the marker is appended), `= 23` / `= 2.5 +- 0.1` / `= 2.5 +- 4%` /
-  `= [1, 10]` numerical answers as numeric, `...` general feedback as the explanation.
+  `= [1, 10]` numerical answers as numeric, a `____` essay whose feedback holds quizgen's
+  `Model answer: …` and `Rubric:` as an essay, `...` general feedback as the explanation.
   Text is read as text2qti reads it: `<br />` is a line break, backslash escapes and HTML
-  entities are their characters, so quizgen's own markdown export comes back exactly. Essay and
-  file-upload questions have no quizgen type and are skipped, listed.
+  entities are their characters, so quizgen's own markdown export comes back exactly. An essay
+  without a model answer and rubric (which quizgen's essay type needs) and file-upload
+  questions are skipped, listed.
 
 text2qti has no source quotes. quizgen's own export puts the cited passage at the end of the
 feedback (`Source (file): “…”`); it is read back as the quote. A question without one is not
@@ -162,6 +164,12 @@ _SETTING = re.compile(
 _LINE_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
 _BACKSLASH = re.compile(r"\\([!-/:-@\[-`{-~])")
 _BLANK_LINE = re.compile(r"_{3,}")
+_GRADING_NOTES = re.compile(
+    r"(?:^|\n)Model answer: (?P<answer>.+?)\n+Rubric:\n(?P<rubric>(?:\d+\. [^\n]*(?:\n|$))+)$",
+    re.DOTALL,
+)
+"""An essay's model answer and rubric, as quizgen's exports write them in the feedback
+(`questions.essay.grading_notes`)."""
 _SOURCE = re.compile(r"(?:^|\n)Source(?: \([^\n]*?\))?: “(.*)”\s*$", re.DOTALL)
 """The cited passage quizgen's own exports append to the feedback (`export.base.feedback_text`)."""
 
@@ -270,6 +278,12 @@ def _from_draft(draft: _Draft) -> ImportedQuestion:
             base["question_text"] = marked if marked != text else f"{text} [blank_1]"
         blanks = [{"position": 1, "answers": draft.shorts}]
         return ImportedQuestion(draft.number, "fill_in_blank", {**base, "blanks": blanks})
+    notes = _GRADING_NOTES.search(base["explanation"]) if draft.kind == "essay" else None
+    if notes:
+        base["explanation"] = base["explanation"][: notes.start()].strip()
+        rubric = [re.sub(r"^\d+\. ", "", line) for line in notes["rubric"].splitlines()]
+        essay = {"model_answer": notes["answer"].strip(), "rubric": rubric}
+        return ImportedQuestion(draft.number, "essay", {**base, **essay})
     if draft.numerical is not None:
         key = numerical(draft.numerical) or {}
         return ImportedQuestion(draft.number, "numeric", {**base, **key})

@@ -149,6 +149,10 @@ _FIELD_HELP: dict[str, list[str]] = {
         "        may be and still count (0: exact)",
         "[range]  low and high, instead of answer, where the content states a range",
     ],
+    "essay": [
+        "model_answer  what a full answer says, from the source passage only",
+        "rubric  1 to 6 points a grader looks for (one point each), each from the passage",
+    ],
     "categorization": [
         "[[categories]]  2 to 8, each a name and its items (4 to 20 items in all,",
         "                 every item in exactly one category)",

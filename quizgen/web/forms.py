@@ -2,10 +2,11 @@
 
 A reviewer edits fields, not TOML: options with a "correct" mark, blanks with their accepted
 answers one per line, pairs, categories with items one per line, an order's items one per line
-from first to last, a number with its margin or a range. `data_from_form` builds the raw question
-the type's `parse` and the generation checks then judge; it never decides validity itself.
-Empty extra rows (the form offers one or two to add) are dropped; an empty required row is kept,
-so the type's own rule reports it.
+from first to last, a number with its margin or a range, an essay's model answer and its rubric
+one point per line. `data_from_form` builds the raw question the type's `parse` and the
+generation checks then judge; it never decides validity itself. Empty extra rows (the form
+offers one or two to add) are dropped; an empty required row is kept, so the type's own rule
+reports it.
 """
 
 from __future__ import annotations
@@ -91,6 +92,9 @@ def data_from_form(question_type: str, form: FormData) -> dict[str, Any]:
         data["distractors"] = lines(form.get("distractors"))
     elif question_type == "ordering":
         data["items"] = lines(form.get("items"))
+    elif question_type == "essay":
+        data["model_answer"] = form.get("model_answer")
+        data["rubric"] = lines(form.get("rubric"))
     elif question_type == "numeric":
         low, high = form.get("range_low").strip(), form.get("range_high").strip()
         data["answer"] = _number(form.get("answer")) if form.get("answer").strip() else None
@@ -136,6 +140,11 @@ def form_rows(question_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
         }
     if question_type == "ordering":
         return {"items": "\n".join(data.get("items") or [])}
+    if question_type == "essay":
+        return {
+            "model_answer": data.get("model_answer") or "",
+            "rubric": "\n".join(data.get("rubric") or []),
+        }
     if question_type == "numeric":
         given = data.get("range") or {}
         return {

@@ -759,7 +759,8 @@ class FakeCanvas:
                 "quiz_id": quiz["id"],
                 "points_possible": question.get("points_possible") or 0,
                 "answers": [
-                    {**answer, "id": self.new_id_unlocked()} for answer in question["answers"]
+                    {**answer, "id": self.new_id_unlocked()}
+                    for answer in question.get("answers") or []
                 ],
             }
             _insert_at(self.classic_questions[quiz["id"]], stored, question.get("position"))
@@ -801,6 +802,7 @@ _NEW_ALGORITHMS = {
     "categorization": "Categorization",
     "ordering": "DeepEquals",
     "numeric": "Numeric",
+    "essay": "None",
 }
 CLASSIC_QUESTION_TYPES = frozenset(
     {
@@ -930,6 +932,8 @@ def _new_item_problem(item: Any) -> str | None:
                 return f"properties[{flag}] must be a boolean"
     elif slug == "numeric":
         return _numeric_problem(value)
+    elif slug == "essay" and not isinstance(value, str):
+        return "an essay item's scoring_data.value holds the grading notes, a string"
     return None
 
 
@@ -979,6 +983,8 @@ def _classic_question_problem(question: Any) -> str | None:
     if not isinstance(points, int | float) or points < 0:
         return "question[points_possible] must be a number >= 0"
     answers = question.get("answers")
+    if kind in ("essay_question", "text_only_question"):
+        return None  # graded by a person or not at all: Canvas needs no answers
     if not isinstance(answers, list) or not answers:
         return "question[answers] is required"
     weights = [a.get("answer_weight") for a in answers]

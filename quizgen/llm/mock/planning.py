@@ -33,11 +33,13 @@ BUILDERS: dict[str, Builder] = {
     "categorization": pairs.categorization,
     "ordering": pairs.ordering,
     "numeric": written.numeric,
+    "essay": written.essay,
 }
-SHARELESS = frozenset({"ordering", "numeric"})
+SHARELESS = frozenset({"ordering", "numeric", "essay"})
 """Types that take no share of a module's sentences: ordering draws on the orders a text states
-(`sequences`), numeric on the few numbers it writes, wherever they stand; the other types'
-shares stay as they were."""
+(`sequences`), numeric on the few numbers it writes, wherever they stand, and an essay on any
+explaining sentence (it tests no single fact another question could give away); the other
+types' shares stay as they were."""
 WEIGHT = {"matching": 1.5, "categorization": 1.5}
 """Sentences a question of the type draws on, relative to one for a single-fact question."""
 
