@@ -105,7 +105,7 @@ class RetryPolicy:
     def backoff(self, attempt: int, uniform: Uniform = random.uniform) -> float:
         return backoff_delay(attempt, base=self.base, cap=self.cap, uniform=uniform)
 
-    def told(
+    def throttled_wait(
         self, retry_after: float | None, attempt: int, uniform: Uniform = random.uniform
     ) -> float:
         """The wait after a throttled try: the server's `retry_after` capped at `cap`, plus a

@@ -83,10 +83,10 @@ def test_policy_counts_tries_and_never_fewer_than_one() -> None:
 
 def test_a_told_wait_is_believed_but_capped_with_a_little_jitter() -> None:
     policy = RetryPolicy.of(6, 1.0, 10.0)
-    assert policy.told(7.0, 1, uniform=lowest) == 7.0
-    assert policy.told(7.0, 1, uniform=highest) == 7.25
-    assert policy.told(3600.0, 1, uniform=lowest) == 10.0  # capped
-    assert policy.told(None, 3, uniform=highest) == 4.0  # nothing said: the backoff
+    assert policy.throttled_wait(7.0, 1, uniform=lowest) == 7.0
+    assert policy.throttled_wait(7.0, 1, uniform=highest) == 7.25
+    assert policy.throttled_wait(3600.0, 1, uniform=lowest) == 10.0  # capped
+    assert policy.throttled_wait(None, 3, uniform=highest) == 4.0  # nothing said: the backoff
 
 
 def test_one_line_masks_the_key_and_anything_like_one() -> None:

@@ -320,7 +320,8 @@ class CanvasClient:
         self._resume_at = max(self._resume_at, time.monotonic() + delay)
 
     def _throttle_delay(self, response: httpx.Response, attempt: int) -> float:
-        return self.policy.told(parse_retry_after(response.headers.get("Retry-After")), attempt)
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return self.policy.throttled_wait(retry_after, attempt)
 
 
 # --- pure helpers -------------------------------------------------------------------------
