@@ -3,7 +3,8 @@
 One module per job:
 - `db`: opening a database (pragmas, refusing files that are not ours, applying migrations)
   and the one way to write, a `BEGIN IMMEDIATE` transaction; `migrations`: the schema.
-- `leases`: which live process may write a batch or a publication.
+- `leases`: which live process may write a batch or a publication; `quiz_leases`: a whole quiz
+  leased for one purpose (Batch API sending and collecting).
 - one module per table family: `quizzes` (quizzes, modules), `batches` (batches and their
   leases), `questions` (questions, review, edit history, verification flags), `calls` (LLM
   calls, usage), `api_jobs` (Batch API jobs and asks), `publications` (Canvas publications and
