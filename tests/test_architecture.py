@@ -151,3 +151,47 @@ def test_no_module_is_far_over_four_hundred_lines_without_saying_why() -> None:
         ):
             long.append(f"{path.relative_to(PACKAGE.parent)}: {text.count(chr(10))} lines")
     assert sorted(long) == []
+
+
+# docs/architecture.md's "may import" column, package by package ("core" is every module at the
+# top of quizgen/: spec, models, errors, settings, retrying, …). A finer rule (only the payload
+# builders, only llm base types) is one of the layer rules above.
+MAY_IMPORT: dict[str, set[str]] = {
+    "core": {"questions"},
+    "content": {"core", "canvas"},
+    "questions": {"core"},
+    "checks": {"questions", "content", "core", "llm", "store"},
+    "generation": {"checks", "llm", "questions", "store", "content", "core"},
+    "llm": {"core"},
+    "suggest": {"content", "canvas", "llm", "core"},
+    "batch_api": {"generation", "llm", "store", "report", "core"},
+    "store": {"core", "content", "llm"},
+    "review": {"checks", "questions", "content", "store", "core"},
+    "export": {"questions", "core", "canvas"},
+    "canvas": {"questions", "store", "core"},
+    "report": {"core"},
+    "web": {"review", "checks", "questions", "export", "canvas", "content", "store", "core"},
+}
+
+
+def package_of(module: str) -> str:
+    """`quizgen.store.db` → "store"; a module at the top of quizgen/ → "core"."""
+    parts = module.split(".")
+    if len(parts) < 2 or parts[0] != "quizgen":
+        return ""
+    return parts[1] if (PACKAGE / parts[1]).is_dir() else "core"
+
+
+def test_every_package_imports_only_what_architecture_md_allows() -> None:
+    found: dict[str, set[str]] = {}
+    for module, targets in imports().items():
+        home = package_of(module)
+        if home in ("cli", "") or module == "quizgen.__main__":
+            continue
+        used = {package_of(t) for t in targets} - {"", home}
+        if used:
+            found.setdefault(home, set()).update(used)
+    unknown = sorted(set(found) - set(MAY_IMPORT))
+    assert unknown == [], "a new package: add its row to docs/architecture.md and MAY_IMPORT"
+    beyond = {home: sorted(used - MAY_IMPORT[home]) for home, used in found.items()}
+    assert {home: extra for home, extra in beyond.items() if extra} == {}
