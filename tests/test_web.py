@@ -694,3 +694,94 @@ def test_an_ordering_question_shows_its_order_and_an_edit_out_of_order_saves_not
     answer = post(client, guard, f"/q/{qid}/edit", **fields, items="DNA\nRNA\nprotein")
     assert answer.status_code == 303
     assert next(q for q in questions(quiz_id) if q.id == qid).data["items"][2] == "protein"
+
+
+# --- the types a student answers by writing: numeric and essay -------------------------
+
+PAIRS = "Human body cells contain 46 chromosomes, arranged in 23 pairs."
+SEMI = (
+    "Replication is described as **semiconservative**, because each new DNA molecule keeps one "
+    "original strand and gains one newly built strand."
+)
+
+
+def add(quiz_id: str, question_type: str, data: dict) -> str:
+    store = Store.open()
+    try:
+        module = {m.module_id: m for m in store.modules(quiz_id)}["genetics"]
+        citation = find_quote(data["source_quote"], module_content(module))
+        assert citation is not None
+        (qid,) = store.add_questions(
+            quiz_id,
+            f"imported_{question_type}",
+            [("genetics", question_type, NewQuestion(data, citation=citation.as_dict()))],
+        )
+    finally:
+        store.close()
+    return qid
+
+
+def fields_of(quiz_id: str, qid: str) -> dict[str, str]:
+    record = next(q for q in questions(quiz_id) if q.id == qid)
+    return {
+        "updated_at": record.updated_at,
+        "question_text": record.data["question_text"],
+        "explanation": record.data["explanation"],
+        "source_quote": record.data["source_quote"],
+    }
+
+
+def test_a_numeric_question_shows_its_key_and_is_edited_as_numbers(
+    client, guard, cli: CliRunner, quiz_id: str
+) -> None:
+    data = {
+        "question_text": "In how many pairs are the chromosomes of a body cell arranged?",
+        "answer": 23.0, "margin": 0.0, "range": None, "explanation": "", "source_quote": PAIRS,
+    }  # fmt: skip
+    qid = add(quiz_id, "numeric", data)
+    assert '<p class="key" id="numeric-key">Answer: 23</p>' in client.get(f"/q/{qid}").text
+    edit = client.get(f"/q/{qid}/edit").text
+    assert 'name="answer" id="answer" value="23"' in edit and 'id="range_low" value=""' in edit
+    fields = fields_of(quiz_id, qid)
+    before = cli_state(cli, quiz_id)
+    unitless = {**fields, "question_text": "How many are there in a human body cell, as a count?"}
+    answer = post(client, guard, f"/q/{qid}/edit", **unitless, answer="23", margin="0")
+    assert answer.status_code == 422 and "wrong_unit" in answer.text
+    assert cli_state(cli, quiz_id) == before
+    answer = post(client, guard, f"/q/{qid}/edit", **fields, answer="23", margin="1")
+    assert answer.status_code == 303
+    assert next(q for q in questions(quiz_id) if q.id == qid).data["margin"] == 1.0
+
+
+def test_an_essay_shows_its_model_answer_and_rubric_and_is_edited_as_text(
+    client, guard, cli: CliRunner, quiz_id: str
+) -> None:
+    data = {
+        "question_text": "Explain why DNA replication is described as semiconservative.",
+        "model_answer": "Each new DNA molecule keeps one original strand and gains one newly "
+        "built strand, so replication is described as semiconservative.",
+        "rubric": ["States that each new molecule keeps one original strand"],
+        "explanation": "",
+        "source_quote": SEMI,
+    }
+    qid = add(quiz_id, "essay", data)
+    page = client.get(f"/q/{qid}").text
+    assert "keeps one original strand and gains one newly built strand, so" in page
+    assert '<li class="key">States that each new molecule keeps one original strand</li>' in page
+    assert (
+        ">States that each new molecule keeps one original strand</textarea>"
+        in client.get(f"/q/{qid}/edit").text
+    )
+    fields = {**fields_of(quiz_id, qid), "model_answer": data["model_answer"]}
+    before = cli_state(cli, quiz_id)
+    outside = "States that each new molecule keeps one original strand\nNames DNA ligase"
+    answer = post(client, guard, f"/q/{qid}/edit", **fields, rubric=outside)
+    assert answer.status_code == 422 and "key_not_grounded" in answer.text
+    assert cli_state(cli, quiz_id) == before
+    grounded = (
+        "States that each new molecule keeps one original strand\n"
+        "States that it gains one newly built strand"
+    )
+    answer = post(client, guard, f"/q/{qid}/edit", **fields, rubric=grounded)
+    assert answer.status_code == 303
+    assert len(next(q for q in questions(quiz_id) if q.id == qid).data["rubric"]) == 2
