@@ -1,9 +1,9 @@
 """Numeric: the student types a number — an exact value, a value within a margin, or a range.
 
 The key is a number the cited passage states: "Human body cells contain 46 chromosomes" grounds
-46, whether the passage writes 46, forty-six is not read (number words up to the thousands and
-"1.5 million" are), 1,500 or 1 500. Which writings count is `numbers_in`; the grounding itself
-runs with the other key checks (`quizgen/checks/open_answers.py`), since it needs the passage.
+46 whether the passage writes 46 or forty-six, and 1500 is grounded by 1,500, 1 500, 1.500 or
+"1.5 thousand". Which writings count is `numbers_in`; the grounding itself runs with the other
+key checks (`quizgen/checks/open_answers.py`), since it needs the passage.
 
 The unit belongs in the stem ("How many centimeters of rain …?"): Canvas, Moodle and text2qti
 compare a bare number, so a student must know in what unit to give it. The unit is not a field
