@@ -186,6 +186,7 @@ def _outline(
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[*_\"“(\[]*[A-Z0-9])")
+_INITIAL = re.compile(r"[a-z]\.")
 _ABBREVIATIONS = frozenset(
     ["e.g.", "i.e.", "etc.", "dr.", "mr.", "mrs.", "ms.", "vs.", "fig.", "no.", "st."]
 )
@@ -280,7 +281,7 @@ def _split_sentences(content: str, start: int, end: int) -> Iterable[tuple[int, 
     for match in _BOUNDARY.finditer(chunk):
         before = chunk[begin : match.start()].rstrip('"”’)]')
         last_word = before.rsplit(None, 1)[-1].casefold() if before.split() else ""
-        if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]\.", last_word):
+        if last_word in _ABBREVIATIONS or _INITIAL.fullmatch(last_word):
             continue
         yield start + begin, start + match.start()
         begin = match.end()

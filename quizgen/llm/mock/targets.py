@@ -104,12 +104,15 @@ class Target:
 @functools.lru_cache(maxsize=CACHE_WORDS)
 def word_spans(plain: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, word) of every word of a sentence."""
-    found = ((m.start(), m.group().rstrip(".")) for m in WORD.finditer(plain))
-    return tuple((start, start + len(word), word) for start, word in found)
+    spans = []
+    for match in WORD.finditer(plain):
+        start, word = match.start(), match.group().rstrip(".")
+        spans.append((start, start + len(word), word))
+    return tuple(spans)
 
 
 def _acronym_like(word: str) -> bool:
-    return sum(c.isupper() for c in word) >= 2 or any(c.isdigit() for c in word)
+    return sum(map(str.isupper, word)) >= 2 or any(map(str.isdigit, word))
 
 
 def names_mid_sentence(plains: Iterable[str]) -> frozenset[str]:

@@ -146,7 +146,7 @@ def is_plural(word: str) -> bool:
 @functools.lru_cache(maxsize=CACHE_WORDS)
 def fold(text: str) -> str:
     """Case, punctuation and spacing folded away: how the mock tells two questions apart."""
-    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+    return " ".join(_WORD_CHARS.findall(text.casefold()))
 
 
 def capitalise(text: str) -> str:
@@ -163,15 +163,20 @@ def stem(word: str) -> str:
     return word
 
 
+_WORD_CHARS = re.compile(r"[^\W_]+")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_ITALIC = re.compile(r"(?<![\w*])\*(\S[^*]*?)\*(?![\w*])")
+
+
 @functools.lru_cache(maxsize=CACHE_WORDS)
 def content_stems(text: str) -> frozenset[str]:
     """The stems of a text's content words (function words left out)."""
-    return frozenset(stem(w) for w in re.findall(r"[^\W_]+", text.casefold()) if w not in STOP)
+    return frozenset(stem(w) for w in _WORD_CHARS.findall(text.casefold()) if w not in STOP)
 
 
 def plain_text(raw: str) -> str:
     """Markdown emphasis, code and link markup removed, spaces collapsed."""
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", raw)
+    text = _LINK.sub(r"\1", raw)
     text = text.replace("**", "").replace("__", "").replace("`", "")
-    text = re.sub(r"(?<![\w*])\*(\S[^*]*?)\*(?![\w*])", r"\1", text)
+    text = _ITALIC.sub(r"\1", text)
     return " ".join(text.split())
