@@ -174,6 +174,20 @@ def test_a_json_spec_holds_the_same_batches(cli, tmp_path: Path) -> None:
     assert json.loads((tmp_path / "a.json").read_text()) == as_toml
 
 
+def test_a_folder_is_one_module_and_what_it_skips_is_said(cli, tmp_path: Path) -> None:
+    week = tmp_path / "week1"
+    week.mkdir()
+    (week / "water.md").write_text((PROSE / "water_cycle.md").read_text())
+    (week / "tectonics.txt").write_text((PROSE / "plate_tectonics.txt").read_text())
+    (week / "diagram.png").write_bytes(b"\x89PNG\r\n")
+    code, out, err = invoke(cli, "suggest", str(week), "-o", str(tmp_path / "s.toml"), "--json")
+    assert code == 0, err
+    [module] = json.loads(out)["modules"]
+    assert module["id"] == "week1" and module["sources"] == ["week1/"]
+    assert module["profile"]["facts"] == 15 + 17
+    assert "warning: module 'week1': folder 'week1/': skipped files of unsupported types" in err
+
+
 # --- bad input: exit 2, one paragraph naming the file, the module and the field ----------------
 
 

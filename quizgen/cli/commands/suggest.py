@@ -94,6 +94,9 @@ def suggest(
 
     # The spec loader is the judge: what is written must load as written.
     parse_spec(tomllib.loads(text), str(spec_path), config_limits=limits_data)
+    for module_id, module_text in read.texts.items():
+        for warning in module_text.content.warnings:
+            typer.echo(f"warning: module {module_id!r}: {warning}", err=True)
     for note in skipped:
         typer.echo(f"warning: skipped {note}", err=True)
     if output is not None:
