@@ -58,6 +58,8 @@ class BatchSpec(_Strict):
     question_type: str
     count: int
     difficulty: Difficulty | None = None
+    pick: int | None = None
+    """A pool: each student sees `pick` of the `count` questions (quizgen/pools.py)."""
 
     @field_validator("count")
     @classmethod
@@ -79,6 +81,14 @@ class BatchSpec(_Strict):
                 f"unknown question type {value!r}{maybe}; valid types: {', '.join(type_names())}"
             )
         return value
+
+    @model_validator(mode="after")
+    def _pick_within_count(self) -> BatchSpec:
+        if self.pick is not None and not 1 <= self.pick <= self.count:
+            raise ValueError(
+                f"pick must be between 1 and the batch's count ({self.count}) (got {self.pick})"
+            )
+        return self
 
 
 class ModuleSpec(_Strict):

@@ -36,6 +36,7 @@ def validate(
     from quizgen.cli.filters import database_path
     from quizgen.content.sources import collect_module_texts
     from quizgen.errors import SpecError
+    from quizgen.pools import pools_of
     from quizgen.spec import load_spec, plan_batches
 
     try:
@@ -52,6 +53,7 @@ def validate(
     if not db_file.parent.is_dir():
         problems.append(f"{db_file} ({db_source}): the folder {db_file.parent} does not exist")
     batches = plan_batches(spec)
+    pools = pools_of(spec)
     summary = {
         "valid": not problems,
         "file": str(spec_path),
@@ -66,6 +68,7 @@ def validate(
                 "module_id": b.module_id,
                 "question_type": b.question_type,
                 "count": b.target_count,
+                "pick": pools[b.key].pick if b.key in pools else None,
             }
             for b in batches
         ],
@@ -127,8 +130,10 @@ def _print_summary(summary: dict, modules: dict) -> None:
             typer.echo(f"    warning: {warning}")
         for batch in summary["batches"]:
             if batch["module_id"] == module_id:
+                pool = f"  pool: {batch['pick']} of {batch['count']}" if batch["pick"] else ""
                 typer.echo(
                     f"    {batch['key']:<{width}}  {batch['question_type']:<16} {batch['count']:>2}"
+                    + pool
                 )
 
 
