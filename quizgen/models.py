@@ -155,6 +155,32 @@ class PublicationItem:
 
 
 @dataclass(frozen=True)
+class PlannedGroup:
+    """A pool as one Classic question group: what publish stores before its first request."""
+
+    batch_key: str
+    pick_count: int
+    question_points: float
+    size: int
+    """How many of the pool's questions this publication holds."""
+
+
+@dataclass(frozen=True)
+class PublicationGroup:
+    """A pool's Canvas question group in one publication (Classic Quizzes; canvas/groups.py)."""
+
+    publication_id: str
+    batch_key: str
+    pick_count: int
+    question_points: float
+    size: int
+    status: ItemStatus
+    remote_group_id: str | None
+    last_error: str | None
+    updated_at: str
+
+
+@dataclass(frozen=True)
 class Publication:
     """One copy of a quiz in one Canvas course; its items are the questions it holds."""
 
@@ -176,6 +202,8 @@ class Publication:
     updated_at: str
     finished_at: str | None
     items: list[PublicationItem] = field(default_factory=list)
+    groups: list[PublicationGroup] = field(default_factory=list)
+    """One per pool, in quiz order (Classic Quizzes only)."""
 
     @property
     def created_count(self) -> int:

@@ -177,7 +177,8 @@ class CanvasClient:
 
     async def post_json(self, path: str, body: Any) -> Any:
         response = await self._request("POST", path, json_body=body)
-        return read_json(response, "POST", path)
+        # 204 No Content (a reorder) has no body to read.
+        return read_json(response, "POST", path) if response.content else None
 
     async def put_json(self, path: str, body: Any) -> Any:
         response = await self._request("PUT", path, json_body=body)

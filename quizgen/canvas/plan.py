@@ -4,14 +4,15 @@ prints. No network, no writes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quizgen.canvas import payloads
+from quizgen.canvas import groups, payloads
 from quizgen.canvas.payloads import Engine, PublishSettings
 from quizgen.errors import InputError
-from quizgen.models import Publication, QuestionRecord, Quiz, ReviewStatus
+from quizgen.models import PlannedGroup, Publication, QuestionRecord, Quiz, ReviewStatus
+from quizgen.pools import in_pool_order, pools_of
 from quizgen.store import Store
 
 
@@ -30,6 +31,8 @@ class PublishPlan:
     """Where `[publish]` came from: the snapshot stored at create, or the `--spec` file."""
     course_source: str
     """Where the course id came from: `--course` or the spec's `[course] id`."""
+    groups: list[PlannedGroup] = field(default_factory=list)
+    """One Classic question group per pool among `records` (see canvas/groups.py)."""
 
 
 def plan_publication(
@@ -100,15 +103,19 @@ def plan_publication(
             "some questions cannot be published as they stand (edit or reject them):\n  "
             + "\n  ".join(unusable)
         )
+    pools = pools_of(spec)
+    records = in_pool_order(records, lambda record: record.batch_key, pools)
+    planned_groups, pool_notes = groups.plan_groups(records, pools, settings)
     notes += payloads.classic_limitations(records) if settings.engine == "classic" else []
     return PublishPlan(
         quiz=quiz,
         settings=settings,
         records=records,
         pending_included=len(wanted) - len(approved),
-        notes=notes,
+        notes=notes + pool_notes,
         settings_source=source,
         course_source=course_source,
+        groups=planned_groups,
     )
 
 
@@ -124,15 +131,7 @@ def planned_requests(plan: PublishPlan, base_url: str) -> list[dict[str, Any]]:
             "body": payloads.quiz_body(settings, payloads.total_points(plan.records, settings)),
         },
     ]
-    for position, record in enumerate(plan.records, start=1):
-        requests.append(
-            {
-                "method": "POST",
-                "url": base_url + payloads.items_path(settings, quiz_id),
-                "question_id": record.id,
-                "body": payloads.item_body(record, position, settings),
-            }
-        )
+    requests += groups.planned_requests(plan.records, plan.groups, settings, base_url, quiz_id)
     if settings.published:
         path, body = payloads.publish_request(settings, quiz_id)
         requests.append({"method": "PUT", "url": base_url + path, "body": body})

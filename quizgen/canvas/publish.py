@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizgen.canvas import payloads
+from quizgen.canvas import groups, payloads
 from quizgen.canvas.client import CanvasClient, CanvasError
 from quizgen.canvas.payloads import PublishSettings
 from quizgen.canvas.plan import PublishPlan, settings_document, settings_from
@@ -130,6 +130,7 @@ async def publish_quiz(
             title=settings.title,
             settings=settings_document(settings),
             question_ids=[record.id for record in plan.records],
+            groups=plan.groups,
         )
     holder = store.claim_publication(publication.id, lease_seconds=lease_seconds)
     if holder is not None:
@@ -169,10 +170,12 @@ async def _publish_claimed(
         publication = store.publication(publication.id)
         if resumed_quiz or outcome.adopted:
             await _reconcile_items(store, client, publication, settings, remote_quiz_id, outcome)
+            await groups.reconcile_groups(store, client, publication, remote_quiz_id, outcome)
             publication = store.publication(publication.id)
         await _send_items(store, client, publication, settings, remote_quiz_id, outcome, say)
         publication = store.publication(publication.id)
         if publication.created_count == len(publication.items):
+            await groups.reorder(store, client, publication, remote_quiz_id)
             if settings.published:
                 path, body = payloads.publish_request(settings, remote_quiz_id)
                 await client.put_json(path, body)
@@ -344,6 +347,7 @@ async def _send_items(
 ) -> None:
     path = payloads.items_path(settings, remote_quiz_id)
     total = len(publication.items)
+    where = groups.placement(store, publication)
     for item in publication.items:
         if item.status == ItemStatus.CREATED:
             continue
@@ -354,6 +358,10 @@ async def _send_items(
             store.record_item(publication.id, item.question_id, ItemStatus.FAILED, error=str(exc))
             outcome.failed.append((item.question_id, str(exc)))
             continue
+        if where is not None and not await groups.place(
+            where, store, client, publication, item.question_id, body, remote_quiz_id, outcome
+        ):
+            continue  # its pool's group could not be made: it waits for the next run
         try:
             created = await client.post_json(path, body)
         except CanvasError as exc:

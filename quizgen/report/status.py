@@ -182,6 +182,8 @@ def publication_document(publication: Publication) -> dict[str, Any]:
         "items_done": publication.created_count,
         "items_total": len(publication.items),
         "items_failed": sum(item.status == "failed" for item in publication.items),
+        "groups_done": sum(group.status == "created" for group in publication.groups),
+        "groups_total": len(publication.groups),
         "settings": publication.settings,
         "last_error": publication.last_error,
         "created_at": publication.created_at,

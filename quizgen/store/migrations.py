@@ -265,3 +265,26 @@ def m009_quiz_leases(conn: sqlite3.Connection) -> None:
         );
         """,
     )
+
+
+@migration
+def m010_publication_groups(conn: sqlite3.Connection) -> None:
+    """One Classic question group per pool of a publication (`pick`; canvas/groups.py)."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE publication_groups (
+            publication_id TEXT NOT NULL REFERENCES publications(id),
+            batch_key TEXT NOT NULL,
+            ordinal INTEGER NOT NULL,
+            pick_count INTEGER NOT NULL,
+            question_points REAL NOT NULL,
+            size INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            remote_group_id TEXT,
+            last_error TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (publication_id, batch_key)
+        )
+        """,
+    )

@@ -9,10 +9,18 @@ leased to one process as a batch is (quizgen.store.leases).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from quizgen.errors import InputError
-from quizgen.models import ItemStatus, Publication, PublicationItem, PublicationStatus
+from quizgen.models import (
+    ItemStatus,
+    PlannedGroup,
+    Publication,
+    PublicationGroup,
+    PublicationItem,
+    PublicationStatus,
+)
 from quizgen.store.db import StoreBase, new_id, now, stamp_after
 from quizgen.store.leases import LEASE_SECONDS, Runner, lease_alive
 
@@ -30,8 +38,10 @@ class PublicationStore(StoreBase):
         title: str,
         settings: dict[str, Any],
         question_ids: list[str],
+        groups: Iterable[PlannedGroup] = (),
     ) -> Publication:
-        """Store a publication and its items (positions 1..n, all pending) before any request."""
+        """Store a publication, its items (positions 1..n, all pending) and its pools' groups
+        (all pending) before any request."""
         publication_id = new_id()
         stamp = now()
         with self._write() as tx:
@@ -59,6 +69,23 @@ class PublicationStore(StoreBase):
                     for position, question_id in enumerate(question_ids, start=1)
                 ],
             )
+            tx.executemany(
+                "INSERT INTO publication_groups (publication_id, batch_key, ordinal, pick_count,"
+                " question_points, size, status, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        publication_id,
+                        group.batch_key,
+                        ordinal,
+                        group.pick_count,
+                        group.question_points,
+                        group.size,
+                        ItemStatus.PENDING,
+                        stamp,
+                    )
+                    for ordinal, group in enumerate(groups, start=1)
+                ],
+            )
         return self.publication(publication_id)
 
     def publication(self, publication_id: str) -> Publication:
@@ -69,7 +96,11 @@ class PublicationStore(StoreBase):
             "SELECT * FROM publication_items WHERE publication_id = ? ORDER BY position",
             (publication_id,),
         )
-        return _publication(rows[0], items)
+        groups = self._rows(
+            "SELECT * FROM publication_groups WHERE publication_id = ? ORDER BY ordinal",
+            (publication_id,),
+        )
+        return _publication(rows[0], items, groups)
 
     def publications(self, quiz_id: str) -> list[Publication]:
         """Every publication of a quiz, oldest first."""
@@ -176,6 +207,23 @@ class PublicationStore(StoreBase):
                 (status, remote_item_id, error, now(), publication_id, question_id),
             )
 
+    def record_group(
+        self,
+        publication_id: str,
+        batch_key: str,
+        status: ItemStatus,
+        *,
+        remote_group_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """One question group's outcome, in its own transaction, the moment it is known."""
+        with self._write() as tx:
+            tx.execute(
+                "UPDATE publication_groups SET status = ?, remote_group_id = ?, last_error = ?,"
+                " updated_at = ? WHERE publication_id = ? AND batch_key = ?",
+                (status, remote_group_id, error, now(), publication_id, batch_key),
+            )
+
     def finish_publication(
         self, publication_id: str, status: PublicationStatus, last_error: str | None
     ) -> None:
@@ -188,7 +236,9 @@ class PublicationStore(StoreBase):
             )
 
 
-def _publication(row: dict[str, Any], items: list[dict[str, Any]]) -> Publication:
+def _publication(
+    row: dict[str, Any], items: list[dict[str, Any]], groups: list[dict[str, Any]]
+) -> Publication:
     return Publication(
         id=row["id"],
         quiz_id=row["quiz_id"],
@@ -217,5 +267,19 @@ def _publication(row: dict[str, Any], items: list[dict[str, Any]]) -> Publicatio
                 updated_at=item["updated_at"],
             )
             for item in items
+        ],
+        groups=[
+            PublicationGroup(
+                publication_id=group["publication_id"],
+                batch_key=group["batch_key"],
+                pick_count=group["pick_count"],
+                question_points=group["question_points"],
+                size=group["size"],
+                status=ItemStatus(group["status"]),
+                remote_group_id=group["remote_group_id"],
+                last_error=group["last_error"],
+                updated_at=group["updated_at"],
+            )
+            for group in groups
         ],
     )

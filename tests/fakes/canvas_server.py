@@ -485,6 +485,8 @@ class FakeCanvas:
         self.new_items: dict[str, list[dict[str, Any]]] = {}
         self.classic_quizzes: dict[int, dict[str, Any]] = {}
         self.classic_questions: dict[int, list[dict[str, Any]]] = {}
+        self.classic_roots: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+        self.classic_members: dict[int, list[dict[str, Any]]] = {}
         self.after_faults: list[Fault] = []
         nq = r"/api/quiz/v1/courses/(\d+)/quizzes"
         cq = r"/api/v1/courses/(\d+)/quizzes"
@@ -505,6 +507,12 @@ class FakeCanvas:
             route("POST", cq + r"/(\d+)/questions", self._applied(self.create_classic_question)),
             route("GET", cq + r"/(\d+)/questions", self.list_classic_questions),
             route("DELETE", cq + r"/(\d+)/questions/(\d+)", self.delete_classic_question),
+            route("POST", cq + r"/(\d+)/groups", self._applied(self.create_quiz_group)),
+            route("GET", cq + r"/(\d+)/groups", self.list_quiz_groups),
+            route("GET", cq + r"/(\d+)/groups/(\d+)", self.get_quiz_group),
+            route("PUT", cq + r"/(\d+)/groups/(\d+)", self.update_quiz_group),
+            route("DELETE", cq + r"/(\d+)/groups/(\d+)", self.delete_quiz_group),
+            route("POST", cq + r"/(\d+)/reorder", self._applied(self.reorder_classic_quiz)),
         ]
 
     def lose_response(
@@ -704,6 +712,7 @@ class FakeCanvas:
         with self._lock:
             self.classic_quizzes[quiz_id] = created
             self.classic_questions[quiz_id] = []
+            self.classic_roots[quiz_id] = []
         return Reply(200, dict(created))
 
     def _classic_quiz(self, match: re.Match[str]) -> dict[str, Any] | None:
@@ -730,7 +739,13 @@ class FakeCanvas:
         with self._lock:
             quiz.update({k: v for k, v in changes.items() if k != "id"})
             questions = self.classic_questions[quiz["id"]]
-            quiz["points_possible"] = sum(q["points_possible"] for q in questions)
+            # A group counts pick_count × question_points; its questions' own points do not.
+            quiz["points_possible"] = sum(
+                q["points_possible"]
+                if kind == "question"
+                else q["pick_count"] * q["question_points"]
+                for kind, q in self.classic_roots[quiz["id"]]
+            )
             quiz["question_count"] = len(questions)
         return Reply(200, dict(quiz))
 
@@ -741,6 +756,9 @@ class FakeCanvas:
         with self._lock:
             del self.classic_quizzes[quiz["id"]]
             del self.classic_questions[quiz["id"]]
+            for kind, entry in self.classic_roots.pop(quiz["id"]):
+                if kind == "group":
+                    del self.classic_members[entry["id"]]
         return Reply(204, b"")
 
     def create_classic_question(self, request: Request, match: re.Match[str]) -> Reply:
@@ -752,6 +770,11 @@ class FakeCanvas:
         if problem:
             return _invalid(problem)
         assert isinstance(question, dict)
+        group = None
+        if question.get("quiz_group_id") is not None:
+            group = self._group(quiz, question["quiz_group_id"])
+            if group is None:
+                return Reply(404, NOT_FOUND)  # Canvas: @quiz.quiz_groups.find(quiz_group_id)
         with self._lock:
             stored = {
                 **question,
@@ -763,7 +786,12 @@ class FakeCanvas:
                     for answer in question.get("answers") or []
                 ],
             }
-            _insert_at(self.classic_questions[quiz["id"]], stored, question.get("position"))
+            if group is None:
+                _insert_root(self.classic_roots[quiz["id"]], stored, question.get("position"))
+            else:
+                members = self.classic_members[group["id"]]
+                _insert_at(members, stored, question.get("position"))
+            self._classic_layout(quiz["id"])
         return Reply(200, dict(stored))
 
     def list_classic_questions(self, request: Request, match: re.Match[str]) -> Reply:
@@ -777,18 +805,155 @@ class FakeCanvas:
         if quiz is None:
             return Reply(404, NOT_FOUND)
         with self._lock:
-            questions = self.classic_questions[quiz["id"]]
-            for index, question in enumerate(questions):
-                if question["id"] == int(match[3]):
-                    del questions[index]
-                    _renumber(questions)
-                    return Reply(204, b"")
+            for question in self.classic_questions[quiz["id"]]:
+                if question["id"] != int(match[3]):
+                    continue
+                if question.get("quiz_group_id") is not None:
+                    self.classic_members[question["quiz_group_id"]].remove(question)
+                else:
+                    roots = self.classic_roots[quiz["id"]]
+                    roots[:] = [(kind, e) for kind, e in roots if e is not question]
+                self._classic_layout(quiz["id"])
+                return Reply(204, b"")
         return Reply(404, NOT_FOUND)
 
     def new_id_unlocked(self) -> int:
         """`new_id` for callers already holding the lock."""
         self._next_id += 1
         return self._next_id
+
+    # Classic question groups ---------------------------------------------------------------
+    #
+    # From Canvas's Quiz Question Groups API (canvas.instructure.com/doc/api/
+    # quiz_question_groups.html) and its QuizGroup model: a group is an entry at the quiz's top
+    # level beside the ungrouped questions, put after the last one when created (Canvas's
+    # `infer_position`); each student sees `pick_count` of its questions, each worth
+    # `question_points`. Create answers 201 `{"quiz_groups": [QuizGroup]}`; a name over 255
+    # characters or a pick count or points that is not a number is 422 `{"errors": {field:
+    # [...]}}`; list answers `{"quiz_groups": [...]}`; delete answers 204 and deletes the
+    # group's questions. A question whose `quiz_group_id` names no group of its quiz is 404
+    # (Canvas's `@quiz.quiz_groups.find`). The Quizzes API's reorder (`POST …/quizzes/:id/
+    # reorder`, `order[][id]`, `order[][type]` question|group) sets the top-level order; a
+    # question listed there leaves its group. State: `classic_roots[quiz]` is the top level as
+    # ("question" | "group", dict), `classic_members[group]` a group's questions;
+    # `classic_questions[quiz]` stays every question in display order.
+
+    def _classic_layout(self, quiz_id: int) -> None:
+        """Renumber the top level and each group, and rebuild `classic_questions` (lock held)."""
+        flat: list[dict[str, Any]] = []
+        for number, (kind, entry) in enumerate(self.classic_roots[quiz_id], start=1):
+            entry["position"] = number
+            if kind == "question":
+                entry["quiz_group_id"] = None
+                flat.append(entry)
+                continue
+            for inner, question in enumerate(self.classic_members[entry["id"]], start=1):
+                question["position"] = inner
+                question["quiz_group_id"] = entry["id"]
+                flat.append(question)
+        self.classic_questions[quiz_id][:] = flat
+
+    def _classic_groups(self, quiz_id: int) -> list[dict[str, Any]]:
+        return [entry for kind, entry in self.classic_roots[quiz_id] if kind == "group"]
+
+    def _group(self, quiz: dict[str, Any], group_id: Any) -> dict[str, Any] | None:
+        for group in self._classic_groups(quiz["id"]):
+            if str(group["id"]) == str(group_id):
+                return group
+        return None
+
+    def create_quiz_group(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._classic_quiz(match)
+        if quiz is None:
+            return Reply(404, NOT_FOUND)
+        groups = (request.body or {}).get("quiz_groups") if isinstance(request.body, dict) else None
+        if not isinstance(groups, list) or not groups or not isinstance(groups[0], dict):
+            return _invalid("quiz_groups is required")
+        fields = groups[0]
+        errors = _group_errors(fields)
+        if errors:
+            return Reply(422, {"errors": errors})
+        with self._lock:
+            group = {
+                "id": self.new_id_unlocked(),
+                "quiz_id": quiz["id"],
+                "name": fields.get("name"),
+                "pick_count": fields.get("pick_count", 0),
+                "question_points": fields.get("question_points"),
+                "assessment_question_bank_id": None,
+                "position": None,
+            }
+            self.classic_roots[quiz["id"]].append(("group", group))
+            self.classic_members[group["id"]] = []
+            self._classic_layout(quiz["id"])
+        return Reply(201, {"quiz_groups": [dict(group)]})
+
+    def list_quiz_groups(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._classic_quiz(match)
+        if quiz is None:
+            return Reply(404, NOT_FOUND)
+        return Reply(200, {"quiz_groups": [dict(g) for g in self._classic_groups(quiz["id"])]})
+
+    def get_quiz_group(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._classic_quiz(match)
+        group = self._group(quiz, match[3]) if quiz else None
+        return Reply(200, dict(group)) if group else Reply(404, NOT_FOUND)
+
+    def update_quiz_group(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._classic_quiz(match)
+        group = self._group(quiz, match[3]) if quiz else None
+        if group is None:
+            return Reply(404, NOT_FOUND)
+        groups = (request.body or {}).get("quiz_groups") if isinstance(request.body, dict) else None
+        fields = groups[0] if isinstance(groups, list) and groups else {}
+        errors = _group_errors(fields)
+        if errors:
+            return Reply(422, {"errors": errors})
+        with self._lock:
+            group.update(
+                {k: v for k, v in fields.items() if k in ("name", "pick_count", "question_points")}
+            )
+        return Reply(200, {"quiz_groups": [dict(group)]})
+
+    def delete_quiz_group(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._classic_quiz(match)
+        group = self._group(quiz, match[3]) if quiz else None
+        if group is None:
+            return Reply(404, NOT_FOUND)
+        with self._lock:
+            roots = self.classic_roots[quiz["id"]]
+            roots[:] = [(kind, entry) for kind, entry in roots if entry is not group]
+            del self.classic_members[group["id"]]
+            self._classic_layout(quiz["id"])
+        return Reply(204, b"")
+
+    def reorder_classic_quiz(self, request: Request, match: re.Match[str]) -> Reply:
+        quiz = self._classic_quiz(match)
+        if quiz is None:
+            return Reply(404, NOT_FOUND)
+        order = (request.body or {}).get("order") if isinstance(request.body, dict) else None
+        if not isinstance(order, list) or not order:
+            return _invalid("order is required")
+        with self._lock:
+            roots = self.classic_roots[quiz["id"]]
+            questions = {str(q["id"]): q for q in self.classic_questions[quiz["id"]]}
+            groups = {str(g["id"]): g for g in self._classic_groups(quiz["id"])}
+            placed: list[tuple[str, dict[str, Any]]] = []
+            for entry in order:
+                kind = entry.get("type", "question") if isinstance(entry, dict) else None
+                key = str(entry.get("id")) if isinstance(entry, dict) else ""
+                if kind == "group" and key in groups:
+                    placed.append(("group", groups[key]))
+                elif kind == "question" and key in questions:
+                    question = questions[key]
+                    for members in self.classic_members.values():
+                        if question in members:
+                            members.remove(question)  # listed at the top: it leaves its group
+                    placed.append(("question", question))
+            rest = [(k, e) for k, e in roots if all(e is not p for _, p in placed)]
+            roots[:] = placed + rest
+            self._classic_layout(quiz["id"])
+        return Reply(204, b"")
 
 
 # --- quiz payload validation (what Canvas refuses) -------------------------------------------
@@ -831,6 +996,16 @@ def _insert_at(items: list[dict[str, Any]], item: dict[str, Any], position: Any)
         index = min(position - 1, len(items))
     items.insert(index, item)
     _renumber(items)
+
+
+def _insert_root(
+    roots: list[tuple[str, dict[str, Any]]], question: dict[str, Any], position: Any
+) -> None:
+    """An ungrouped question goes in at its position among the quiz's questions and groups."""
+    index = len(roots)
+    if isinstance(position, int) and position >= 1:
+        index = min(position - 1, len(roots))
+    roots.insert(index, ("question", question))
 
 
 def _renumber(items: list[dict[str, Any]]) -> None:
@@ -1133,3 +1308,18 @@ def _multiple_attempts_problem(attempts: Any) -> str | None:
     if attempts.get("score_to_keep", "highest") not in ("average", "first", "highest", "latest"):
         return "multiple_attempts[score_to_keep] is not one of average, first, highest, latest"
     return None
+
+
+def _group_errors(fields: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """QuizGroup's validations: name at most 255 characters, numbers where numbers go."""
+    errors: dict[str, list[dict[str, str]]] = {}
+    name = fields.get("name")
+    if name is not None and len(str(name)) > 255:
+        errors["name"] = [{"attribute": "name", "type": "too_long", "message": "too_long"}]
+    for number in ("pick_count", "question_points"):
+        value = fields.get(number)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            errors[number] = [
+                {"attribute": number, "type": "not_a_number", "message": "not_a_number"}
+            ]
+    return errors

@@ -68,9 +68,14 @@ def status(quiz_ref: QuizArgument, db: DbOption = None, as_json: JsonOption = Fa
         for line in job_lines(document["batch_api_jobs"]):
             out.print(line, soft_wrap=True)
     for pub in document["publications"]:
+        groups = (
+            f"{pub['groups_done']}/{pub['groups_total']} question groups, "
+            if pub["groups_total"]
+            else ""
+        )
         out.print(
             f"canvas ({pub['engine']} engine, course {pub['course_id']}): {pub['status']}, "
-            f"{pub['items_done']}/{pub['items_total']} items, "
+            f"{pub['items_done']}/{pub['items_total']} items, {groups}"
             f"{pub['remote_url'] or 'no quiz created yet'}"
         )
 
