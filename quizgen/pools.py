@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, TypeVar
 from quizgen.models import batch_key
 
 if TYPE_CHECKING:
+    from quizgen.models import Quiz
     from quizgen.spec import QuizSpec
 
 T = TypeVar("T")
+N = TypeVar("N", int, float)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,25 @@ def pools_of(spec: QuizSpec) -> dict[str, Pool]:
         if batch.pick is not None
         for key in [batch_key(module_id, batch.question_type, batch.count)]
     }
+
+
+def quiz_pools(quiz: Quiz) -> dict[str, Pool]:
+    """The pools of a stored quiz, from the spec snapshot stored at `create`; none when that
+    snapshot cannot be read (the commands that only show the pools still show the rest)."""
+    from quizgen.errors import SpecError
+    from quizgen.spec import stored_spec
+
+    try:
+        return pools_of(stored_spec(quiz))
+    except SpecError:
+        return {}
+
+
+def pool_document(pool: Pool | None) -> dict[str, int | str] | None:
+    """A pool in `--json` output: `{"pick": 5, "count": 20, "label": "5 of 20"}`, or null."""
+    if pool is None:
+        return None
+    return {"pick": pool.pick, "count": pool.count, "label": pool.label()}
 
 
 def segments(
@@ -71,7 +92,7 @@ def in_pool_order(
     return [item for _, run in segments(items, key, pools) for item in run]
 
 
-def shared_points(points: Sequence[float]) -> float:
+def shared_points(points: Sequence[N]) -> N:
     """The one value every question of a pool is worth (Canvas and QTI give a group one
     `question_points`): the largest, so no question is worth less than on its own."""
     return max(points)

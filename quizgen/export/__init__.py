@@ -7,6 +7,8 @@ items to the format's pure `write`.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from quizgen.export import canvaslms, csv, gift, html, json, markdown, moodle, qti
 from quizgen.export.base import Export, ExportItem, ExportQuiz, Format, LeftOut
 from quizgen.models import QuestionRecord
@@ -15,8 +17,16 @@ from quizgen.questions import REGISTRY
 FORMATS: dict[str, Format] = {
     fmt.name: fmt
     for fmt in (
-        Format("qti", "qti.zip", "QTI 1.2 zip for Canvas", qti.write, qti.HOLDS, binary=True),
-        Format("markdown", "md", "text2qti Markdown", markdown.write, markdown.HOLDS),
+        Format(
+            "qti",
+            "qti.zip",
+            "QTI 1.2 zip for Canvas",
+            qti.write,
+            qti.HOLDS,
+            binary=True,
+            pools=True,
+        ),
+        Format("markdown", "md", "text2qti Markdown", markdown.write, markdown.HOLDS, pools=True),
         Format("gift", "gift.txt", "Moodle GIFT", gift.write, gift.HOLDS),
         Format("moodle", "moodle.xml", "Moodle XML", moodle.write, moodle.HOLDS),
         Format("json", "json", "quizgen JSON (full fidelity)", json.write, json.HOLDS),
@@ -28,6 +38,7 @@ FORMATS: dict[str, Format] = {
             "quiz file for `canvaslms quizzes create -f`",
             canvaslms.write,
             canvaslms.HOLDS,
+            pools=True,
         ),
     )
 }
@@ -60,7 +71,24 @@ def export_quiz(fmt: Format, quiz: ExportQuiz, records: list[QuestionRecord]) ->
     items, unparsable = parse_items(records)
     result = fmt.write(quiz, items)
     result.left_out = unparsable + result.left_out
+    if not fmt.pools:
+        result.notes += pool_notes(fmt, quiz, items, result)
     return result
+
+
+def pool_notes(fmt: Format, quiz: ExportQuiz, items: list[ExportItem], result: Export) -> list[str]:
+    """One note per pool a format cannot keep: it holds every question of the pool, and says so."""
+    exported = set(result.exported)
+    sizes = Counter(
+        item.record.batch_key
+        for item in items
+        if item.id in exported and item.record.batch_key in quiz.pools
+    )
+    return [
+        f"batch {key} is a pool ({quiz.pools[key].label(size)} per student): {fmt.name} cannot "
+        f"draw questions at random, so all {size} are in the file"
+        for key, size in sizes.items()
+    ]
 
 
 __all__ = ["FORMATS", "Export", "ExportItem", "ExportQuiz", "Format", "LeftOut", "export_quiz"]

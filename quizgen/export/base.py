@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 from quizgen.canvas.payloads import PublishSettings
 from quizgen.models import QuestionRecord, Quiz
+from quizgen.pools import Pool, pools_of
 from quizgen.questions import REGISTRY, QuestionType
 from quizgen.questions.base import QuestionBase
 from quizgen.questions.essay import Essay, grading_notes
@@ -41,13 +42,17 @@ class ExportQuiz:
     publish: PublishSettings | None = None
     """The quiz's publish settings (engine, shuffle, time limit, points), for the formats that
     create a quiz in Canvas (canvaslms); None means publish's defaults."""
+    pools: Mapping[str, Pool] = field(default_factory=dict)
+    """The spec's pools by batch key (`pick`): formats that can draw k of n write them, the
+    others say in a note that they cannot (`export_quiz`)."""
 
     @classmethod
     def of(cls, quiz: Quiz) -> ExportQuiz:
         """The quiz as exports see it, with the `[publish]` settings of its stored spec."""
         from quizgen.spec import stored_spec
 
-        publish = stored_spec(quiz).publish
+        spec = stored_spec(quiz)
+        publish = spec.publish
         return cls(
             quiz.id,
             quiz.title,
@@ -55,6 +60,7 @@ class ExportQuiz:
             shuffle_answers=publish.shuffle_answers,
             time_limit_minutes=publish.time_limit_minutes,
             allowed_attempts=publish.allowed_attempts,
+            pools=pools_of(spec),
         )
 
 
@@ -117,6 +123,9 @@ class Format:
     holds: tuple[str, ...]
     """Question types the format can hold at all (some only in part; see its module)."""
     binary: bool = False
+    pools: bool = False
+    """Whether the format itself says "show k of these n" (`pick`); otherwise `export_quiz`
+    notes each pool it could not keep."""
 
 
 def stable_id(*parts: str) -> str:

@@ -14,6 +14,9 @@ escaped HTML, points from the spec's `[publish] points`. The settings are the qu
 creates, unpublished: canvaslms creates the quiz before it adds the items, and students must not
 see it half-built; publish it in Canvas once it is complete.
 
+A pool (`pick`) is a Classic group entry holding its questions; New Quizzes cannot draw at
+random through their API, so a pool's questions are left out of a New Quizzes file, listed.
+
 What an engine cannot hold is left out and listed, and what it holds only in part is a note
 (a Classic categorization becomes matching; see `payloads.classic_limitations`).
 """
@@ -26,6 +29,8 @@ from typing import Any
 from quizgen.canvas import payloads
 from quizgen.canvas.payloads import CLASSIC_TYPES, NEW_QUIZZES_SLUGS, PublishSettings
 from quizgen.export.base import Export, ExportItem, ExportQuiz, LeftOut
+from quizgen.models import QuestionRecord
+from quizgen.pools import segments, shared_points
 
 HOLDS = tuple(NEW_QUIZZES_SLUGS)
 """Types New Quizzes (the default engine) holds; Classic holds those in `CLASSIC_TYPES`."""
@@ -47,6 +52,10 @@ def document(quiz: ExportQuiz, items: list[ExportItem], result: Export) -> dict[
     holds = NEW_QUIZZES_SLUGS if engine == "new" else CLASSIC_TYPES
     kept = []
     for item in items:
+        pool = quiz.pools.get(item.record.batch_key)
+        if engine == "new" and pool is not None:
+            result.left_out.append(LeftOut(item.id, item.type_name, _NEW_POOL.format(pool=pool)))
+            continue
         if item.type_name not in holds:
             result.left_out.append(
                 LeftOut(
@@ -68,14 +77,44 @@ def document(quiz: ExportQuiz, items: list[ExportItem], result: Export) -> dict[
         key = "items"
     else:
         body = payloads.classic_quiz_body(settings)["quiz"]
-        entries = [
-            payloads.classic_question(record, position, settings)["question"]
-            for position, record in enumerate(records, start=1)
-        ]
+        entries = _classic_entries(quiz, records, settings, result)
         result.notes.extend(payloads.classic_limitations(records))
         key = "questions"
     result.exported = [item.id for item in kept]
     return {"quiz_type": engine, "settings": body, key: entries}
+
+
+_NEW_POOL = (
+    "in pool {pool.batch_key} ({pool.pick} of its questions per student): New Quizzes cannot "
+    "draw at random through their API; export with --engine classic for a question group"
+)
+
+
+def _classic_entries(
+    quiz: ExportQuiz, records: list[QuestionRecord], settings: PublishSettings, result: Export
+) -> list[dict[str, Any]]:
+    """Classic questions, each pool as canvaslms's group entry `{"group": {name, pick_count,
+    question_points}, "questions": [...]}` (its `quizzes create --help`, QUESTION GROUPS)."""
+    entries: list[dict[str, Any]] = []
+    position = 0
+    for pool, run in segments(records, lambda record: record.batch_key, quiz.pools):
+        questions = []
+        for record in run:
+            position += 1
+            questions.append(payloads.classic_question(record, position, settings)["question"])
+        if pool is None:
+            entries += questions
+            continue
+        pick = min(pool.pick, len(questions))
+        if pick < pool.pick:
+            result.notes.append(
+                f"batch {pool.batch_key} is a pool of {pool.pick} per student, but only "
+                f"{len(questions)} of its questions are exported: the group shows {pick}"
+            )
+        points = shared_points([q["points_possible"] for q in questions])
+        group = {"name": f"{pool.batch_key}: {pick} of {len(questions)}", "pick_count": pick}
+        entries.append({"group": {**group, "question_points": points}, "questions": questions})
+    return entries
 
 
 def _new_item(item: dict[str, Any]) -> dict[str, Any]:

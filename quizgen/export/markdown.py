@@ -10,6 +10,8 @@ an essay question (`____`; its model answer and rubric in the `...` feedback, as
 text2qti has no matching, categorization, ordering or multi-blank question, so those are left
 out and listed. `Points:` comes before its question, as text2qti requires; the `...` general
 feedback holds the explanation and the cited source passage.
+A pool (`pick`) is a text2qti question group: `GROUP`, `pick: k`, `points per question: p`, its
+questions (each `Points: p`, as text2qti requires one value in a group), `END_GROUP`.
 
 Escaping. text2qti reads the text after a marker as Markdown (with LaTeX `$…$` and smart quotes)
 and writes it into HTML, so model text is escaped on three levels: `&`, `<` and `>` become HTML
@@ -25,6 +27,7 @@ import re
 from string import ascii_lowercase
 
 from quizgen.export.base import Export, ExportItem, ExportQuiz, LeftOut, feedback_text, one_line
+from quizgen.pools import Pool, segments, shared_points
 from quizgen.questions.numeric import Numeric, number_text
 
 HOLDS = ("multiple_choice", "multiple_answer", "true_false", "fill_in_blank", "numeric", "essay")
@@ -44,14 +47,24 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
     result = Export(data=b"")
     lines = [f"Quiz title: {one_line(quiz.title)}", ""]
     number = 0
-    for item in items:
-        reason = _cannot_hold(item)
-        if reason:
-            result.left_out.append(LeftOut(item.id, item.type_name, reason))
-            continue
-        number += 1
-        lines += _question(item, number)
-        result.exported.append(item.id)
+    for pool, run in segments(items, lambda item: item.record.batch_key, quiz.pools):
+        held = []
+        for item in run:
+            reason = _cannot_hold(item)
+            if reason:
+                result.left_out.append(LeftOut(item.id, item.type_name, reason))
+            else:
+                held.append(item)
+        points = None
+        if pool is not None and held:
+            points = shared_points([item.points for item in held])
+            lines += _group_start(pool, held, points, result)
+        for item in held:
+            number += 1
+            lines += _question(item, number, points)
+            result.exported.append(item.id)
+        if points is not None:
+            lines += ["END_GROUP", ""]
     result.data = "\n".join(lines).encode("utf-8")
     return result
 
@@ -91,12 +104,29 @@ def numerical(question: Numeric) -> str:
     return number_text(value)
 
 
-def _question(item: ExportItem, number: int) -> list[str]:
+def _group_start(pool: Pool, held: list[ExportItem], points: int, result: Export) -> list[str]:
+    """text2qti's group header: it shows `pick` of the group's questions, each worth `points`
+    (text2qti wants one value for all of them, and a pick no larger than the group)."""
+    pick = min(pool.pick, len(held))
+    if pick < pool.pick:
+        result.notes.append(
+            f"batch {pool.batch_key} is a pool of {pool.pick} per student, but only {len(held)} "
+            f"of its questions are exported: the group shows {pick}"
+        )
+    if len({item.points for item in held}) > 1:
+        result.notes.append(
+            f"batch {pool.batch_key}: a text2qti group gives every question the same points, so "
+            f"each is worth {points}"
+        )
+    return ["GROUP", f"pick: {pick}", f"points per question: {points}", ""]
+
+
+def _question(item: ExportItem, number: int, points: int | None = None) -> list[str]:
     question = item.question
     stem = question.question_text
     if item.type_name == "fill_in_blank":
         stem = _BLANK_MARKER.sub("\x00", stem)
-    lines = [f"Points: {item.points}"]
+    lines = [f"Points: {item.points if points is None else points}"]
     lines += _block(f"{number}.", stem)
     feedback = feedback_text(item)
     if feedback:

@@ -21,6 +21,11 @@ A numeric question is a numerical_question (a decimal `response_str`; an exact a
 margin, or a range, scored with `varequal`/`vargte`/`varlte` as Canvas's own export writes it);
 an essay an essay_question nothing scores, its model answer and rubric in the general feedback.
 
+Pools (`pick`): a pool's items sit in a nested `section` whose `selection_ordering/selection`
+holds `selection_number` (how many each student sees) and `selection_extension/points_per_item`,
+the shape Canvas's own export writes for a question group and its importer reads back as one;
+text2qti writes its `GROUP` blocks the same way. The quiz's points count `pick` × those points.
+
 Text: question text and feedback are HTML (escaped from plain text); options, blank answers and
 matching sides are `text/plain`, as Canvas exports them. The XML itself is built with
 ElementTree, so no text can break the markup.
@@ -45,6 +50,7 @@ from quizgen.export.base import (
     stable_id,
     xml_safe,
 )
+from quizgen.pools import Pool, segments, shared_points
 from quizgen.questions.numeric import Numeric, number_text
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -72,17 +78,26 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
     if quiz.time_limit_minutes is not None:
         _field(meta, "qmd_timelimit", str(quiz.time_limit_minutes))
     section = ET.SubElement(assessment, "section", ident="root_section")
-    total = 0
-    for number, item in enumerate(items, start=1):
-        builder = _BUILDERS.get(item.type_name)
-        if builder is None:
-            result.left_out.append(
-                LeftOut(item.id, item.type_name, LEFT_OUT.get(item.type_name, NO_MAPPING))
-            )
-            continue
-        section.append(builder(item, number, result))
-        result.exported.append(item.id)
-        total += item.points
+    total: float = 0
+    numbers = {item.id: number for number, item in enumerate(items, start=1)}
+    for pool, run in segments(items, lambda item: item.record.batch_key, quiz.pools):
+        held = []
+        for item in run:
+            if item.type_name in _BUILDERS:
+                held.append(item)
+            else:
+                result.left_out.append(
+                    LeftOut(item.id, item.type_name, LEFT_OUT.get(item.type_name, NO_MAPPING))
+                )
+        target = section
+        if pool is not None and held:
+            target, points = _pool_section(section, quiz, pool, held, result)
+            total += min(pool.pick, len(held)) * points
+        for item in held:
+            target.append(_BUILDERS[item.type_name](item, numbers[item.id], result))
+            result.exported.append(item.id)
+            if pool is None:
+                total += item.points
     files = {
         f"{assessment_id}/{assessment_id}.xml": _xml_bytes(root),
         f"{assessment_id}/assessment_meta.xml": _meta(quiz, assessment_id, total),
@@ -96,6 +111,39 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
             _add(archive, name, data)
     result.data = buffer.getvalue()
     return result
+
+
+# --- pools ---------------------------------------------------------------------------------
+
+
+def _pool_section(
+    parent: ET.Element, quiz: ExportQuiz, pool: Pool, held: list[ExportItem], result: Export
+) -> tuple[ET.Element, float]:
+    """A pool as Canvas exports a question group: a `section` whose `selection_ordering` shows
+    `selection_number` of its items, each worth `points_per_item`; the section and its points."""
+    pick = min(pool.pick, len(held))
+    points = shared_points([item.points for item in held])
+    section = ET.SubElement(
+        parent,
+        "section",
+        ident="s" + stable_id("pool", quiz.id, pool.batch_key),
+        title=xml_safe(f"{pool.batch_key}: {pick} of {len(held)}"),
+    )
+    selection = ET.SubElement(ET.SubElement(section, "selection_ordering"), "selection")
+    ET.SubElement(selection, "selection_number").text = str(pick)
+    extension = ET.SubElement(selection, "selection_extension")
+    ET.SubElement(extension, "points_per_item").text = f"{points:.1f}"
+    if pick < pool.pick:
+        result.notes.append(
+            f"batch {pool.batch_key} is a pool of {pool.pick} per student, but only {len(held)} "
+            f"of its questions are exported: the group shows {pick}"
+        )
+    if len({item.points for item in held}) > 1:
+        result.notes.append(
+            f"batch {pool.batch_key}: a question group gives every question the same points, so "
+            f"each is worth {points:g}"
+        )
+    return section, points
 
 
 # --- items ---------------------------------------------------------------------------------
@@ -327,7 +375,7 @@ def _xml_bytes(root: ET.Element) -> bytes:
     return ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
 
 
-def _meta(quiz: ExportQuiz, assessment_id: str, points: int) -> bytes:
+def _meta(quiz: ExportQuiz, assessment_id: str, points: float) -> bytes:
     root = ET.Element("quiz", identifier=assessment_id, xmlns=CANVAS_NS)
     settings: list[tuple[str, str]] = [
         ("title", xml_safe(quiz.title)),

@@ -158,9 +158,12 @@ _ESSAY = re.compile(r"^_{4,}\s*$")
 _UPLOAD = re.compile(r"^\^{4,}\s*$")
 _SETTING = re.compile(
     r"^(?:quiz title|quiz description|title|points|shuffle answers|show correct answers"
-    r"|one question at a time|can't go back|cant go back|feedback is solution|text):",
+    r"|one question at a time|can't go back|cant go back|feedback is solution|text"
+    r"|pick|solutions pick|points per question):|(?:group|end_group)$",
     re.IGNORECASE,
 )
+"""Settings lines, and text2qti's question groups (`GROUP`, `pick:`, `END_GROUP`): a group's
+questions are read as questions; the pool itself belongs to a batch, which a file has not."""
 _LINE_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
 _BACKSLASH = re.compile(r"\\([!-/:-@\[-`{-~])")
 _BLANK_LINE = re.compile(r"_{3,}")
