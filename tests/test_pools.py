@@ -98,3 +98,44 @@ def test_validate_states_the_pool(cli, tmp_path: Path) -> None:
     assert code == 0 and "cells_true_false_3" in out and "pool: 2 of 3" in out
     code, out, _err = invoke(cli, "validate", str(path), "--json")
     assert json.loads(out)["batches"][0]["pick"] == 2
+
+
+def test_status_and_show_state_the_pool(cli, tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import EXAMPLE
+
+    folder = tmp_path / "course"
+    shutil.copytree(EXAMPLE / "content", folder / "content")
+    spec = folder / "quiz.toml"
+    spec.write_text(
+        """
+title = "Pools"
+[llm]
+provider = "mock"
+[modules.cells]
+name = "Cells"
+sources = ["content/cells.md"]
+question_batches = [
+  { question_type = "multiple_choice", count = 3, pick = 2 },
+  { question_type = "true_false", count = 1 },
+]
+""",
+        encoding="utf-8",
+    )
+    code, out, err = invoke(cli, "create", str(spec), "--json")
+    assert code == 0, err
+    quiz_id = json.loads(out)["quiz"]["id"]
+    code, out, _err = invoke(cli, "status", quiz_id, "--json")
+    batches = {b["key"]: b["pool"] for b in json.loads(out)["batches"]}
+    assert batches == {
+        "cells_multiple_choice_3": {"pick": 2, "count": 3, "label": "2 of 3"},
+        "cells_true_false_1": None,
+    }
+    code, out, _err = invoke(cli, "status", quiz_id)
+    assert code == 0 and "pool 2 of 3" in out
+    code, out, _err = invoke(cli, "show", quiz_id)
+    assert code == 0 and out.count("cells_multiple_choice_3, pool: 2 of 3 shown") == 3
+    code, out, _err = invoke(cli, "show", quiz_id, "--json")
+    pools = [q["pool"] for q in json.loads(out)["questions"]]
+    assert pools.count({"pick": 2, "count": 3, "label": "2 of 3"}) == 3 and None in pools

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 def full_status(store: Store, quiz: Quiz) -> tuple[dict[str, Any], list[Batch], CostEstimate]:
     """The `status --json` document (also printed by create and retry), with the batches and
     costs it was built from, for the tables."""
+    from quizgen.pools import pool_document, quiz_pools
     from quizgen.report.status import (
         add_costs,
         add_question_counts,
@@ -27,6 +28,9 @@ def full_status(store: Store, quiz: Quiz) -> tuple[dict[str, Any], list[Batch], 
     costs = quiz_costs(store, quiz.id)
     document = add_costs(status_document(quiz, batches, store.modules(quiz.id)), costs)
     add_question_counts(document, store.question_counts(quiz.id))
+    pools = quiz_pools(quiz)
+    for batch in document["batches"]:
+        batch["pool"] = pool_document(pools.get(batch["key"]))
     document["publications"] = [publication_document(p) for p in store.publications(quiz.id)]
     jobs = store.api_jobs(quiz.id)
     if jobs:
@@ -56,7 +60,10 @@ def cost_line(costs: CostEstimate) -> str:
 
 def print_batches(quiz: Quiz, batches: list[Batch], costs: CostEstimate | None = None) -> None:
     from quizgen.cli.render import Column, print_table
+    from quizgen.pools import quiz_pools
     from quizgen.report.cost import format_cost
+
+    pools = quiz_pools(quiz)
 
     columns = [
         Column("batch", role="key"),
@@ -73,7 +80,8 @@ def print_batches(quiz: Quiz, batches: list[Batch], costs: CostEstimate | None =
         [
             batch.key,
             batch.status.value,
-            f"{batch.generated_count}/{batch.target_count}",
+            f"{batch.generated_count}/{batch.target_count}"
+            + (f", pool {pools[batch.key].label()}" if batch.key in pools else ""),
             str(batch.rejected_count),
             str(batch.attempts),
             f"{batch.input_tokens:,}/{batch.output_tokens:,}",

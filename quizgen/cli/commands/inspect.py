@@ -147,6 +147,7 @@ def show(
     from quizgen.cli.filters import check_filters, quiz_in_store
     from quizgen.errors import InputError
     from quizgen.models import ReviewStatus
+    from quizgen.pools import pool_document, quiz_pools
     from quizgen.questions import question_type as lookup
     from quizgen.report.status import question_document
 
@@ -162,8 +163,12 @@ def show(
             quiz.id, module_id=module, question_type=question_type, review_status=wanted
         )
         texts = {record.module_id: record.content for record in store.modules(quiz.id)}
+    pools = quiz_pools(quiz)
     if as_json:
-        documents = [question_document(q) for q in questions]
+        documents = [
+            {**question_document(q), "pool": pool_document(pools.get(q.batch_key))}
+            for q in questions
+        ]
         typer.echo(json.dumps({"quiz_id": quiz.id, "questions": documents}, ensure_ascii=False))
         return
     out = console()
@@ -172,7 +177,12 @@ def show(
         return
     for number, question in enumerate(questions, start=1):
         qtype = lookup(question.question_type)
-        header = f"{number}. [{question.id}] {question.batch_key}  ({question.review_status.value})"
+        pool = pools.get(question.batch_key)
+        in_pool = f", pool: {pool.label()} shown" if pool else ""
+        header = (
+            f"{number}. [{question.id}] {question.batch_key}{in_pool}  "
+            f"({question.review_status.value})"
+        )
         out.print(header, style="bold")
         parsed, _ = qtype.parse(question.data)
         body = qtype.render(parsed) if parsed is not None else json.dumps(question.data)
