@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizgen.canvas import groups, payloads
+from quizgen.canvas import group_sync, payloads
 from quizgen.canvas.client import CanvasClient, CanvasError
 from quizgen.canvas.payloads import PublishSettings
 from quizgen.canvas.plan import PublishPlan, settings_document, settings_from
@@ -170,12 +170,12 @@ async def _publish_claimed(
         publication = store.publication(publication.id)
         if resumed_quiz or outcome.adopted:
             await _reconcile_items(store, client, publication, settings, remote_quiz_id, outcome)
-            await groups.reconcile_groups(store, client, publication, remote_quiz_id, outcome)
+            await group_sync.reconcile_groups(store, client, publication, remote_quiz_id, outcome)
             publication = store.publication(publication.id)
         await _send_items(store, client, publication, settings, remote_quiz_id, outcome, say)
         publication = store.publication(publication.id)
         if publication.created_count == len(publication.items):
-            await groups.reorder(store, client, publication, remote_quiz_id)
+            await group_sync.reorder(store, client, publication, remote_quiz_id)
             if settings.published:
                 path, body = payloads.publish_request(settings, remote_quiz_id)
                 await client.put_json(path, body)
@@ -347,7 +347,7 @@ async def _send_items(
 ) -> None:
     path = payloads.items_path(settings, remote_quiz_id)
     total = len(publication.items)
-    where = groups.placement(store, publication)
+    where = group_sync.placement(store, publication)
     for item in publication.items:
         if item.status == ItemStatus.CREATED:
             continue
@@ -358,7 +358,7 @@ async def _send_items(
             store.record_item(publication.id, item.question_id, ItemStatus.FAILED, error=str(exc))
             outcome.failed.append((item.question_id, str(exc)))
             continue
-        if where is not None and not await groups.place(
+        if where is not None and not await group_sync.place(
             where, store, client, publication, item.question_id, body, remote_quiz_id, outcome
         ):
             continue  # its pool's group could not be made: it waits for the next run
