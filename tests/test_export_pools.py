@@ -142,3 +142,8 @@ def test_quizgen_import_reads_the_questions_of_a_group_back() -> None:
     imported = parse_text2qti(text, "quiz.md")
     exported = export_quiz(FORMATS["markdown"], POOLED, pooled_records()).exported
     assert len(imported) == len(exported)
+
+
+def test_the_printable_page_says_the_pool_beside_each_of_its_questions() -> None:
+    page = export_quiz(FORMATS["html"], POOLED, pooled_records()).data.decode("utf-8")
+    assert page.count("pool: 2 of 3 shown") == 3

@@ -9,6 +9,7 @@ run one. Every model string goes through `html.escape`.
 from __future__ import annotations
 
 import html
+from collections import Counter
 from string import ascii_lowercase
 
 from quizgen.export.base import (
@@ -48,8 +49,11 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
         f"{sum(item.points for item in items)} point(s). Quiz {e(quiz.id)}.</p>",
         '<ol class="questions">',
     ]
+    sizes = Counter(item.record.batch_key for item in items)
     for item in items:
-        body.append(_question(item))
+        pool = quiz.pools.get(item.record.batch_key)
+        shown = f" · pool: {pool.label(sizes[pool.batch_key])} shown" if pool else ""
+        body.append(_question(item, shown))
     body.append("</ol>")
     page = (
         "<!DOCTYPE html>\n"
@@ -64,12 +68,13 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
     return Export(data=page.encode("utf-8"), exported=[item.id for item in items])
 
 
-def _question(item: ExportItem) -> str:
+def _question(item: ExportItem, shown: str = "") -> str:
+    """One question; `shown` says its pool ("· pool: 5 of 20 shown"), if it is in one."""
     question = item.question
     name = item.type_name
     parts = [
         f'<li id="q-{e(item.id)}"><div class="type">{e(item.qtype.label)} · '
-        f"{item.points} point(s)</div>",
+        f"{item.points} point(s){e(shown)}</div>",
         html_block(question.question_text),
     ]
     key: list[str] = []
