@@ -50,7 +50,8 @@ from quizgen.export.base import (
     stable_id,
     xml_safe,
 )
-from quizgen.pools import Pool, segments, shared_points
+from quizgen.export.qti_pool import pool_section
+from quizgen.pools import segments
 from quizgen.questions.numeric import Numeric, number_text
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -91,7 +92,7 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
                 )
         target = section
         if pool is not None and held:
-            target, points = _pool_section(section, quiz, pool, held, result)
+            target, points = pool_section(section, quiz, pool, held, result)
             total += min(pool.pick, len(held)) * points
         for item in held:
             target.append(_BUILDERS[item.type_name](item, numbers[item.id], result))
@@ -111,39 +112,6 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
             _add(archive, name, data)
     result.data = buffer.getvalue()
     return result
-
-
-# --- pools ---------------------------------------------------------------------------------
-
-
-def _pool_section(
-    parent: ET.Element, quiz: ExportQuiz, pool: Pool, held: list[ExportItem], result: Export
-) -> tuple[ET.Element, float]:
-    """A pool as Canvas exports a question group: a `section` whose `selection_ordering` shows
-    `selection_number` of its items, each worth `points_per_item`; the section and its points."""
-    pick = min(pool.pick, len(held))
-    points = shared_points([item.points for item in held])
-    section = ET.SubElement(
-        parent,
-        "section",
-        ident="s" + stable_id("pool", quiz.id, pool.batch_key),
-        title=xml_safe(f"{pool.batch_key}: {pick} of {len(held)}"),
-    )
-    selection = ET.SubElement(ET.SubElement(section, "selection_ordering"), "selection")
-    ET.SubElement(selection, "selection_number").text = str(pick)
-    extension = ET.SubElement(selection, "selection_extension")
-    ET.SubElement(extension, "points_per_item").text = f"{points:.1f}"
-    if pick < pool.pick:
-        result.notes.append(
-            f"batch {pool.batch_key} is a pool of {pool.pick} per student, but only {len(held)} "
-            f"of its questions are exported: the group shows {pick}"
-        )
-    if len({item.points for item in held}) > 1:
-        result.notes.append(
-            f"batch {pool.batch_key}: a question group gives every question the same points, so "
-            f"each is worth {points:g}"
-        )
-    return section, points
 
 
 # --- items ---------------------------------------------------------------------------------
