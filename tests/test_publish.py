@@ -511,3 +511,28 @@ def test_new_quizzes_get_the_ordering_item_and_classic_leaves_it_out_saying_so_f
     assert all(
         ordering.id not in q["question_name"] for q in course.classic_questions[int(classic_id)]
     )
+
+
+def test_a_quiz_of_ordering_questions_only_cannot_go_to_classic(
+    cli, tmp_path: Path, course: FakeCanvas
+) -> None:
+    from tests.conftest import EXAMPLE
+    from tests.publish_helpers import approve_all
+
+    folder = tmp_path / "only"
+    folder.mkdir()
+    (folder / "genetics.md").write_text(
+        (EXAMPLE / "content" / "genetics.md").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    module = ORDERING_MODULE.replace("content/genetics.md", "genetics.md")
+    spec = folder / "quiz.toml"
+    spec.write_text(
+        f'title = "Orders"\n[course]\nid = {COURSE}\n[llm]\nprovider = "mock"\n{module}',
+        encoding="utf-8",
+    )
+    code, doc = invoke_json(cli, "create", str(spec))
+    assert code == 0 and doc["totals"]["questions"] == 1
+    approve_all(doc["quiz"]["id"])
+    code, _, err = invoke(cli, "publish", doc["quiz"]["id"], "--engine", "classic")
+    assert code == 2 and "nothing to publish" in err and "have no ordering question" in err
+    assert course.requests("POST") == []
