@@ -234,3 +234,20 @@ def test_the_fake_canvas_refuses_a_numeric_item_canvas_would_refuse() -> None:
     response |= {"value": "23", "type": "closeEnough"}
     assert "known type" in _new_item_problem(item)
     assert _numerical_problem([{"numerical_answer_type": "exact_answer", "exact": 23}])
+
+
+def test_text2qti_numerical_answers_import_as_numeric_and_other_equals_lines_as_short_answers() -> (
+    None
+):
+    from quizgen.review.importing import parse_text2qti
+
+    text = (
+        "1.  How many micrometers long are the cells?\n=   [1, 10]\n\n"
+        "2.  What percentage of the energy passes on?\n=   10 +- 5%\n\n"
+        "3.  Which organelle makes ATP?\n=   mitochondrion\n"
+    )
+    span, near, short = parse_text2qti(text, "bank.md")
+    assert (span.question_type, span.data["range"]) == ("numeric", {"low": 1.0, "high": 10.0})
+    assert (near.data["answer"], near.data["margin"]) == (10.0, 0.5)
+    assert short.question_type == "fill_in_blank"  # earlier quizgen exports wrote `=` so
+    assert short.data["blanks"][0]["answers"] == ["mitochondrion"]
