@@ -210,6 +210,9 @@ def test_dry_run_shows_each_group_before_its_questions(cli, tmp_path: Path) -> N
         "{group:cells_multiple_choice_3}"
     )
     assert requests[-1]["url"].endswith("/reorder")
+    order = requests[-1]["body"]["order"]
+    assert {"id": "{group:cells_multiple_choice_3}", "type": "group"} in order
+    assert all(e["id"].startswith("{item:") for e in order if e["type"] == "question")
 
 
 def test_a_pool_with_fewer_approved_questions_than_its_pick_stops_before_sending(
