@@ -117,7 +117,7 @@ def test_canvaslms_new_leaves_the_pool_out_and_says_why() -> None:
     assert all("New Quizzes cannot draw at random" in reason for reason in left.values())
 
 
-@pytest.mark.parametrize("name", ["gift", "moodle", "csv", "json", "html"])
+@pytest.mark.parametrize("name", ["gift", "csv", "json", "html"])
 def test_formats_without_random_draws_say_so_for_each_pool(name: str) -> None:
     result = export_quiz(FORMATS[name], POOLED, pooled_records())
     assert set(pool_ids()) <= set(result.exported)
@@ -148,3 +148,29 @@ def test_quizgen_import_reads_the_questions_of_a_group_back() -> None:
 def test_the_printable_page_says_the_pool_beside_each_of_its_questions() -> None:
     page = export_quiz(FORMATS["html"], POOLED, pooled_records()).data.decode("utf-8")
     assert page.count("pool: 2 of 3 shown") == 3
+
+
+def test_moodle_files_a_pool_in_a_category_of_its_own_to_draw_from() -> None:
+    from tests.test_export_moodle_syntax import split_category_path
+
+    result = export_quiz(FORMATS["moodle"], POOLED, pooled_records())
+    root = etree.fromstring(result.data)
+    category: list[str] = []
+    filed: dict[str, list[str]] = {}
+    for question in root.findall("question"):
+        if question.get("type") == "category":
+            category = split_category_path(question.findtext("category/text"))
+            continue
+        filed[question.findtext("name/text")] = category
+    title = QUIZ.title
+    names = {r.id: f"{r.batch_key}-{r.position}" for r in pooled_records()}
+    for stored in pooled_records():
+        if stored.id not in result.exported:
+            continue
+        where = ["$course$", title, KEY] if stored.batch_key == KEY else ["$course$", title]
+        assert filed[names[stored.id]] == where, stored.id
+    assert [n for n in result.notes if KEY in n] == [
+        f"batch {KEY} is a pool (2 of 3 per student): Moodle XML cannot draw at random, so its 3 "
+        f"questions are in their own category '{title}/{KEY}'; in the Moodle quiz, add 2 random "
+        "question(s) from that category"
+    ]

@@ -28,7 +28,7 @@ FORMATS: dict[str, Format] = {
         ),
         Format("markdown", "md", "text2qti Markdown", markdown.write, markdown.HOLDS, pools=True),
         Format("gift", "gift.txt", "Moodle GIFT", gift.write, gift.HOLDS),
-        Format("moodle", "moodle.xml", "Moodle XML", moodle.write, moodle.HOLDS),
+        Format("moodle", "moodle.xml", "Moodle XML", moodle.write, moodle.HOLDS, pools=True),
         Format("json", "json", "quizgen JSON (full fidelity)", json.write, json.HOLDS),
         Format("csv", "csv", "CSV, one row per question", csv.write, csv.HOLDS),
         Format("html", "html", "printable HTML page", html.write, html.HOLDS),

@@ -19,8 +19,10 @@ field every character of the field syntax (`{ } ~ = # :`, and `\\ / "`) is a num
 which Moodle's cloze parser decodes after splitting the field (see `_cloze_escape`), and a `{`
 elsewhere in a cloze text is written as `&#123;` so it cannot open a field. The category is
 the quiz title, escaped as Moodle's `split_category_path` reads it ("Midterm 1/2" stays one
-category). Question names are the batch key and position. Feedback names a source file by its
-name only, never a local folder.
+category). A pool (`pick`) gets a category of its own under the quiz's, named by its batch key,
+and a note: Moodle draws random questions in the quiz, from a category, so the instructor adds
+`pick` random questions from it there. Question names are the batch key and position. Feedback
+names a source file by its name only, never a local folder.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from quizgen.export.base import (
     one_line,
     xml_safe,
 )
+from quizgen.pools import Pool, segments
 from quizgen.questions.essay import Essay, grading_notes
 from quizgen.questions.numeric import Numeric, number_text
 
@@ -50,18 +53,45 @@ _CLOZE_SPECIAL = re.compile(r'[{}~=#:\\/"&<>]')
 def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
     result = Export(data=b"")
     root = ET.Element("quiz")
-    category = ET.SubElement(root, "question", type="category")
-    _text(ET.SubElement(category, "category"), category_path(["$course$", one_line(quiz.title)]))
-    for number, item in enumerate(items, start=1):
-        builder = _BUILDERS.get(item.type_name)
-        if builder is None:
-            result.left_out.append(LeftOut(item.id, item.type_name, "no Moodle XML mapping"))
-            continue
-        root.append(builder(item, number, result))
-        result.exported.append(item.id)
+    quiz_category = ["$course$", one_line(quiz.title)]
+    _category(root, quiz_category)
+    numbers = {item.id: number for number, item in enumerate(items, start=1)}
+    in_pool = False
+    for pool, run in segments(items, lambda item: item.record.batch_key, quiz.pools):
+        held = []
+        for item in run:
+            if item.type_name in _BUILDERS:
+                held.append(item)
+            else:
+                result.left_out.append(LeftOut(item.id, item.type_name, "no Moodle XML mapping"))
+        if pool is not None and held:
+            _category(root, [*quiz_category, pool.batch_key])
+            result.notes.append(_pool_note(quiz_category, pool, len(held)))
+        elif in_pool and held:
+            _category(root, quiz_category)
+        in_pool = pool is not None and bool(held)
+        for item in held:
+            root.append(_BUILDERS[item.type_name](item, numbers[item.id], result))
+            result.exported.append(item.id)
     ET.indent(root, space="  ")
     result.data = ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
     return result
+
+
+def _category(root: ET.Element, names: list[str]) -> None:
+    """A category "question": Moodle files the questions after it in that category."""
+    category = ET.SubElement(root, "question", type="category")
+    _text(ET.SubElement(category, "category"), category_path(names))
+
+
+def _pool_note(quiz_category: list[str], pool: Pool, size: int) -> str:
+    """Moodle draws at random in the quiz, from a category: the pool gets one of its own."""
+    return (
+        f"batch {pool.batch_key} is a pool ({pool.label(size)} per student): Moodle XML cannot "
+        f"draw at random, so its {size} questions are in their own category "
+        f"{'/'.join([*quiz_category[1:], pool.batch_key])!r}; in the Moodle quiz, add "
+        f"{min(pool.pick, size)} random question(s) from that category"
+    )
 
 
 def _question(item: ExportItem, number: int, moodle_type: str, text_html: str) -> ET.Element:
