@@ -1,7 +1,7 @@
 """Generating a quiz's batches: all of them at once, bounded, each one correcting itself.
 
 Shape of a run:
-- every unfinished batch of the quiz is leased to this run (`Store.claim_batches`);
+- every unfinished batch of the quiz is leased to this run (`claim_batches_tx`, run by its writer);
 - one anyio task group runs them all; a `CapacityLimiter` bounds LLM calls in flight, so
   batches wait for a slot, not for each other;
 - a batch asks for what it is missing, screens every answer (type rules, citation, repeats),
