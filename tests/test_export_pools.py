@@ -117,7 +117,7 @@ def test_canvaslms_new_leaves_the_pool_out_and_says_why() -> None:
     assert all("New Quizzes cannot draw at random" in reason for reason in left.values())
 
 
-@pytest.mark.parametrize("name", ["gift", "csv", "json", "html"])
+@pytest.mark.parametrize("name", ["csv", "json", "html"])
 def test_formats_without_random_draws_say_so_for_each_pool(name: str) -> None:
     result = export_quiz(FORMATS[name], POOLED, pooled_records())
     assert set(pool_ids()) <= set(result.exported)
@@ -174,3 +174,27 @@ def test_moodle_files_a_pool_in_a_category_of_its_own_to_draw_from() -> None:
         f"questions are in their own category '{title}/{KEY}'; in the Moodle quiz, add 2 random "
         "question(s) from that category"
     ]
+
+
+def test_gift_files_a_pool_in_a_category_of_its_own_to_draw_from() -> None:
+    """As Moodle's GIFT importer reads it: a `$CATEGORY:` line files what follows there."""
+    from tests.test_export_moodle_syntax import split_category_path
+
+    result = export_quiz(FORMATS["gift"], POOLED, pooled_records())
+    category: list[str] = []
+    filed: dict[str, list[str]] = {}
+    for line in result.data.decode("utf-8").splitlines():
+        if line.startswith("$CATEGORY:"):
+            category = split_category_path(line[len("$CATEGORY:") :].strip())
+        elif line.startswith("::"):
+            filed[line[2:].split("::", 1)[0]] = category
+    title = QUIZ.title
+    for stored in pooled_records():
+        if stored.id in result.exported:
+            where = ["$course$", title] + ([KEY] if stored.batch_key == KEY else [])
+            assert filed[f"{stored.batch_key}-{stored.position}"] == where, stored.id
+    assert any(f"{KEY} is a pool (2 of 3 per student): GIFT cannot" in n for n in result.notes)
+
+
+def test_gift_without_pools_writes_no_category() -> None:
+    assert b"$CATEGORY" not in export_quiz(FORMATS["gift"], QUIZ, pooled_records()).data

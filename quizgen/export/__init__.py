@@ -27,7 +27,7 @@ FORMATS: dict[str, Format] = {
             pools=True,
         ),
         Format("markdown", "md", "text2qti Markdown", markdown.write, markdown.HOLDS, pools=True),
-        Format("gift", "gift.txt", "Moodle GIFT", gift.write, gift.HOLDS),
+        Format("gift", "gift.txt", "Moodle GIFT", gift.write, gift.HOLDS, pools=True),
         Format("moodle", "moodle.xml", "Moodle XML", moodle.write, moodle.HOLDS, pools=True),
         Format("json", "json", "quizgen JSON (full fidelity)", json.write, json.HOLDS),
         Format("csv", "csv", "CSV, one row per question", csv.write, csv.HOLDS),

@@ -20,12 +20,17 @@ model's blank line can never end a question early. Choices inherit the question'
 and are escaped the same way; short answers and matching answers are plain text on one line.
 In a matching pair the first `->` separates prompt and answer: the prompt is HTML, where `>` is
 escaped (`-&gt;`), so only the separator reads as one; an answer may contain `->` freely.
+
+A pool (`pick`) gets a category of its own: `$CATEGORY: $course$/<quiz title>/<batch key>`
+before its questions (and the quiz's category before the rest), with a note to add `pick`
+random questions from it in the Moodle quiz. A file without pools names no category.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 
 from quizgen.export.base import (
     ALL_TYPES,
@@ -36,6 +41,7 @@ from quizgen.export.base import (
     feedback_text,
     one_line,
 )
+from quizgen.export.moodle import category_path
 from quizgen.questions.numeric import Numeric, number_text
 
 LEFT_OUT = {
@@ -65,6 +71,10 @@ def escape_html(text: str) -> str:
 def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
     result = Export(data=b"")
     lines = [f"// {one_line(quiz.title)} — exported by quizgen from quiz {quiz.id}", ""]
+    pools = _pool_categories(quiz, items, result)
+    if pools:
+        lines += [f"$CATEGORY: {category_path(['$course$', one_line(quiz.title)])}", ""]
+    current = None
     for number, item in enumerate(items, start=1):
         if item.type_name == "fill_in_blank" and len(item.question.blanks) > 1:
             result.left_out.append(
@@ -80,10 +90,33 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
             reason = LEFT_OUT.get(item.type_name, "no GIFT mapping")
             result.left_out.append(LeftOut(item.id, item.type_name, reason))
             continue
+        if pools and pools.get(item.record.batch_key) != current:
+            current = pools.get(item.record.batch_key)
+            names = ["$course$", one_line(quiz.title)] + ([current] if current else [])
+            lines += [f"$CATEGORY: {category_path(names)}", ""]
         lines += _question(item, number, result)
         result.exported.append(item.id)
     result.data = "\n".join(lines).encode("utf-8")
     return result
+
+
+def _pool_categories(quiz: ExportQuiz, items: list[ExportItem], result: Export) -> dict[str, str]:
+    """Batch key → the category a pool's questions go in (its batch key, under the quiz's), with
+    a note for each: Moodle draws random questions in the quiz, from a category."""
+    sizes = Counter(
+        item.record.batch_key
+        for item in items
+        if item.record.batch_key in quiz.pools and item.type_name in HOLDS
+    )
+    for key, size in sizes.items():
+        pool = quiz.pools[key]
+        result.notes.append(
+            f"batch {key} is a pool ({pool.label(size)} per student): GIFT cannot draw at "
+            f"random, so its questions are in their own category "
+            f"{one_line(quiz.title) + '/' + key!r}; in the Moodle quiz, add "
+            f"{min(pool.pick, size)} random question(s) from that category"
+        )
+    return {key: key for key in sizes}
 
 
 def _question(item: ExportItem, number: int, result: Export) -> list[str]:
