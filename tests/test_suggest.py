@@ -265,3 +265,26 @@ def test_the_docs_example_is_what_suggest_writes(cli, tmp_path: Path) -> None:
     for line in shown:
         if not line.startswith("sources"):
             assert line in written, line
+
+
+def test_a_spec_suggested_under_raised_config_limits_carries_them(cli, tmp_path: Path) -> None:
+    """The config file's `[limits]` shape the proposal, so the spec says them itself: it
+    validates as written on another machine, or after the config changes."""
+    config = tmp_path / "no-config.toml"  # conftest points QUIZGEN_CONFIG here
+    config.write_text("[limits]\nmax_batches_per_module = 6\nmax_questions_per_batch = 30\n")
+    spec = tmp_path / "s.toml"
+    code, _out, err = invoke(cli, "suggest", *map(str, SHIPPED["examples"]), "-o", str(spec))
+    assert code == 0, err
+    data = tomllib.loads(spec.read_text())
+    assert max(len(m["question_batches"]) for m in data["modules"].values()) > 4
+    assert data["limits"] == {"max_batches_per_module": 6, "max_questions_per_batch": 30}
+    config.unlink()
+    code, summary = invoke_json(cli, "validate", str(spec))
+    assert code == 0 and summary["valid"], summary
+
+
+def test_a_spec_suggested_under_default_limits_has_no_limits_table(cli, tmp_path: Path) -> None:
+    spec = tmp_path / "s.toml"
+    code, _out, err = invoke(cli, "suggest", str(PROSE / "water_cycle.md"), "-o", str(spec))
+    assert code == 0, err
+    assert "limits" not in tomllib.loads(spec.read_text())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import tomli_w
@@ -65,14 +65,21 @@ def spec_text(
     course: tuple[int, str] | None = None,
     skipped: Sequence[str] = (),
     path: str = "quiz.toml",
+    limits: Mapping[str, int] | None = None,
 ) -> str:
-    """The whole spec: header, quiz fields, `[llm]`, `[course]` and one table per module."""
+    """The whole spec: header, quiz fields, `[llm]`, `[course]`, `[limits]` and one table per
+    module. `limits` are the config file's that shaped the proposal: the spec states them so it
+    validates as written without that config file."""
     lines = [HEADER.format(path=path).rstrip("\n")]
     lines.append(f"title = {value(title)}")
     lines.append(f'language = {value(language)}               # "en" or "no"')
     lines += ["", "[llm]", f'provider = {value(provider)}   # "mock" (offline) or "openai"']
     if course is not None:
         lines += ["", "[course]", f"id = {course[0]}", f"name = {value(course[1])}"]
+    if limits:
+        lines += ["", "[limits]"]
+        lines += comment("From the config file: the batches below were proposed under them.")
+        lines += [f"{key(name)} = {limit}" for name, limit in limits.items()]
     for note in skipped:
         lines += comment(f"Skipped {note}.")
     for module in modules:

@@ -89,11 +89,12 @@ def suggest(
         course=course,
         skipped=skipped,
         path=str(spec_path),
+        limits={k: v for k, v in limits.model_dump().items() if k in limits_data},
     )
     import tomllib
 
-    # The spec loader is the judge: what is written must load as written.
-    parse_spec(tomllib.loads(text), str(spec_path), config_limits=limits_data)
+    # The spec loader is the judge: what is written must load as written, config file or not.
+    parse_spec(tomllib.loads(text), str(spec_path))
     for module_id, module_text in read.texts.items():
         for warning in module_text.content.warnings:
             typer.echo(f"warning: module {module_id!r}: {warning}", err=True)
