@@ -82,7 +82,7 @@ def test_a_collector_killed_with_minus_9_does_not_block_the_next(
         assert conn.execute("SELECT count(*) FROM quiz_leases").fetchone()[0] == 0
 
 
-def test_the_lease_rules(tmp_path: Path, example: Path) -> None:
+def _quiz_store(tmp_path: Path, example: Path):
     from quizgen.spec import load_spec, plan_batches
 
     store = Store.open(tmp_path / "q.db")
@@ -97,6 +97,11 @@ def test_the_lease_rules(tmp_path: Path, example: Path) -> None:
         modules=[],
         batches=plan_batches(loaded.spec),
     )
+    return store, quiz
+
+
+def test_the_lease_rules(tmp_path: Path, example: Path) -> None:
+    store, quiz = _quiz_store(tmp_path, example)
     me = Runner.current()
     away = Runner(1, "another-host", "b")
     assert claim_quiz_lease(store, quiz.id, COLLECT, runner=away) is None
@@ -121,3 +126,28 @@ def test_the_lease_rules(tmp_path: Path, example: Path) -> None:
     assert claim_quiz_lease(store, quiz.id, COLLECT, runner=rebooted) is None
     assert claim_quiz_lease(store, quiz.id, COLLECT, runner=me) is None  # host rebooted since
     store.close()
+
+
+def test_the_collect_lease_is_renewed_while_it_is_held_and_released_after(
+    tmp_path: Path, example: Path
+) -> None:
+    """A `collect --wait` sleeps between looks: the thread must push the expiry forward."""
+    import time
+
+    from quizgen.batch_api.lease import collecting
+
+    store, quiz = _quiz_store(tmp_path, example)
+
+    def expiry() -> str | None:
+        with sqlite3.connect(store.path) as conn:
+            row = conn.execute("SELECT lease_expires_at FROM quiz_leases").fetchone()
+        return row[0] if row else None
+
+    with collecting(store, quiz.id, lease_seconds=0.6):
+        with store.transaction() as tx:
+            tx.execute("UPDATE quiz_leases SET lease_expires_at = ?", (stamp_after(-60),))
+        deadline = time.monotonic() + 10
+        while expiry() < stamp_after(0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert expiry() >= stamp_after(0)  # renewed by the thread, not by this test
+    assert expiry() is None  # released at the end of the block

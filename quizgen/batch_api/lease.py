@@ -12,8 +12,8 @@ gone), elsewhere when it expires.
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator
+from functools import partial
 
 from quizgen.errors import QuizgenError
 from quizgen.store import LEASE_SECONDS, Store
@@ -23,6 +23,7 @@ from quizgen.store.quiz_leases import (
     release_quiz_lease,
     renew_quiz_lease,
 )
+from quizgen.store.renewal import renewing
 
 
 class CollectBusyError(QuizgenError):
@@ -43,23 +44,15 @@ def collecting(
             f"quizgen process (pid {holder.pid} on {holder.host}); nothing was done — let it "
             f"finish, then run `quizgen collect {quiz_id}` again if batches are left"
         )
-    stop = threading.Event()
-
-    def renew() -> None:
-        with contextlib.suppress(QuizgenError):
-            own = Store.open(store.path)
-            try:
-                while not stop.wait(lease_seconds / 3):
-                    with contextlib.suppress(QuizgenError):  # busy: the next renewal tries again
-                        renew_quiz_lease(own, quiz_id, COLLECT, lease_seconds=lease_seconds)
-            finally:
-                own.close()
-
-    thread = threading.Thread(target=renew, name=f"collect-lease-{quiz_id}", daemon=True)
-    thread.start()
+    renew = partial(renew_quiz_lease, quiz_id=quiz_id, purpose=COLLECT, lease_seconds=lease_seconds)
     try:
-        yield
+        with renewing(
+            store.path,
+            renew,
+            lease_seconds=lease_seconds,
+            name=f"collect-lease-{quiz_id}",
+            join_timeout=5,
+        ):
+            yield
     finally:
-        stop.set()
-        thread.join(timeout=5)
         release_quiz_lease(store, quiz_id, COLLECT)

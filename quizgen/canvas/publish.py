@@ -26,10 +26,9 @@ How a publish stays idempotent and resumable:
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from quizgen.canvas import group_sync, payloads
@@ -44,6 +43,7 @@ from quizgen.models import (
     QuestionRecord,
 )
 from quizgen.store import LEASE_SECONDS, Store
+from quizgen.store.renewal import renewing
 
 Progress = Callable[[str], None]
 
@@ -147,7 +147,8 @@ async def publish_quiz(
             f"{len(left_out)} question(s) selected now are not in this publication (approved "
             "after it started); once it is done, `publish --new` makes a copy holding them"
         )
-    with _renewing(store, publication.id, lease_seconds):
+    renew = partial(_renew_publication, publication.id, lease_seconds)
+    with renewing(store.path, renew, lease_seconds=lease_seconds, name=f"lease-{publication.id}"):
         return await _publish_claimed(store, client, publication, settings, outcome, say)
 
 
@@ -197,30 +198,8 @@ async def _publish_claimed(
     return outcome
 
 
-@contextlib.contextmanager
-def _renewing(store: Store, publication_id: str, lease_seconds: float) -> Iterator[None]:
-    """Renew this process's lease on the publication every third of `lease_seconds` while the
-    block runs, from a thread with its own connection: a request waiting on Canvas (a 429's
-    Retry-After, a slow page) does not let the lease lapse; a killed process stops renewing."""
-    stop = threading.Event()
-
-    def renew() -> None:
-        with contextlib.suppress(QuizgenError):
-            own = Store.open(store.path)
-            try:
-                while not stop.wait(lease_seconds / 3):
-                    with contextlib.suppress(QuizgenError):  # busy: the next renewal tries again
-                        own.renew_publication(publication_id, lease_seconds=lease_seconds)
-            finally:
-                own.close()
-
-    thread = threading.Thread(target=renew, name=f"lease-{publication_id}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+def _renew_publication(publication_id: str, lease_seconds: float, store: Store) -> None:
+    store.renew_publication(publication_id, lease_seconds=lease_seconds)
 
 
 async def _check_course(client: CanvasClient, settings: PublishSettings) -> None:
