@@ -96,3 +96,25 @@ def shared_points(points: Sequence[N]) -> N:
     """The one value every question of a pool is worth (Canvas and QTI give a group one
     `question_points`): the largest, so no question is worth less than on its own."""
     return max(points)
+
+
+def pick_note(pool: Pool, held: int) -> str | None:
+    """A format's group shows at most the questions it holds: say so when that is fewer than
+    the pool's `pick` (not every question was approved, or the format left some out)."""
+    if held >= pool.pick:
+        return None
+    return (
+        f"batch {pool.batch_key} is a pool of {pool.pick} per student, but only {held} "
+        f"of its questions are exported: the group shows {held}"
+    )
+
+
+def points_note(pool: Pool, points: Sequence[float], group: str, worth: str) -> str | None:
+    """A group gives its questions one value of points (`shared_points`): say so when they
+    were worth different points on their own."""
+    if len(set(points)) <= 1:
+        return None
+    return (
+        f"batch {pool.batch_key}: {group} gives every question the same points, so "
+        f"each is worth {worth}"
+    )

@@ -30,7 +30,7 @@ from quizgen.canvas import payloads
 from quizgen.canvas.payloads import CLASSIC_TYPES, NEW_QUIZZES_SLUGS, PublishSettings
 from quizgen.export.base import Export, ExportItem, ExportQuiz, LeftOut
 from quizgen.models import QuestionRecord
-from quizgen.pools import segments, shared_points
+from quizgen.pools import pick_note, segments, shared_points
 
 HOLDS = tuple(NEW_QUIZZES_SLUGS)
 """Types New Quizzes (the default engine) holds; Classic holds those in `CLASSIC_TYPES`."""
@@ -106,11 +106,9 @@ def _classic_entries(
             entries += questions
             continue
         pick = min(pool.pick, len(questions))
-        if pick < pool.pick:
-            result.notes.append(
-                f"batch {pool.batch_key} is a pool of {pool.pick} per student, but only "
-                f"{len(questions)} of its questions are exported: the group shows {pick}"
-            )
+        note = pick_note(pool, len(questions))
+        if note:
+            result.notes.append(note)
         points = shared_points([q["points_possible"] for q in questions])
         group = {"name": f"{pool.batch_key}: {pick} of {len(questions)}", "pick_count": pick}
         entries.append({"group": {**group, "question_points": points}, "questions": questions})

@@ -27,7 +27,7 @@ import re
 from string import ascii_lowercase
 
 from quizgen.export.base import Export, ExportItem, ExportQuiz, LeftOut, feedback_text, one_line
-from quizgen.pools import Pool, segments, shared_points
+from quizgen.pools import Pool, pick_note, points_note, segments, shared_points
 from quizgen.questions.numeric import Numeric, number_text
 
 HOLDS = ("multiple_choice", "multiple_answer", "true_false", "fill_in_blank", "numeric", "essay")
@@ -108,16 +108,11 @@ def _group_start(pool: Pool, held: list[ExportItem], points: int, result: Export
     """text2qti's group header: it shows `pick` of the group's questions, each worth `points`
     (text2qti wants one value for all of them, and a pick no larger than the group)."""
     pick = min(pool.pick, len(held))
-    if pick < pool.pick:
-        result.notes.append(
-            f"batch {pool.batch_key} is a pool of {pool.pick} per student, but only {len(held)} "
-            f"of its questions are exported: the group shows {pick}"
-        )
-    if len({item.points for item in held}) > 1:
-        result.notes.append(
-            f"batch {pool.batch_key}: a text2qti group gives every question the same points, so "
-            f"each is worth {points}"
-        )
+    notes = (
+        pick_note(pool, len(held)),
+        points_note(pool, [item.points for item in held], "a text2qti group", str(points)),
+    )
+    result.notes += [note for note in notes if note]
     return ["GROUP", f"pick: {pick}", f"points per question: {points}", ""]
 
 

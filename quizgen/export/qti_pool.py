@@ -11,7 +11,7 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from quizgen.export.base import Export, ExportItem, ExportQuiz, stable_id, xml_safe
-from quizgen.pools import Pool, shared_points
+from quizgen.pools import Pool, pick_note, points_note, shared_points
 
 
 def pool_section(
@@ -31,14 +31,9 @@ def pool_section(
     ET.SubElement(selection, "selection_number").text = str(pick)
     extension = ET.SubElement(selection, "selection_extension")
     ET.SubElement(extension, "points_per_item").text = f"{points:.1f}"
-    if pick < pool.pick:
-        result.notes.append(
-            f"batch {pool.batch_key} is a pool of {pool.pick} per student, but only {len(held)} "
-            f"of its questions are exported: the group shows {pick}"
-        )
-    if len({item.points for item in held}) > 1:
-        result.notes.append(
-            f"batch {pool.batch_key}: a question group gives every question the same points, so "
-            f"each is worth {points:g}"
-        )
+    notes = (
+        pick_note(pool, len(held)),
+        points_note(pool, [item.points for item in held], "a question group", f"{points:g}"),
+    )
+    result.notes += [note for note in notes if note]
     return section, points
