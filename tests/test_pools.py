@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from quizgen.errors import SpecError
-from quizgen.pools import Pool, in_pool_order, pools_of, segments
+from quizgen.pools import Pool, in_pool_order, pick_note, points_note, pools_of, segments
 from quizgen.spec import load_spec
 from tests.conftest import invoke, write_spec
 
@@ -139,3 +139,17 @@ question_batches = [
     code, out, _err = invoke(cli, "show", quiz_id, "--json")
     pools = [q["pool"] for q in json.loads(out)["questions"]]
     assert pools.count({"pick": 2, "count": 3, "label": "2 of 3"}) == 3 and None in pools
+
+
+def test_a_group_says_when_it_shows_fewer_or_evens_out_points() -> None:
+    pool = Pool("m1_multiple_choice_5", pick=4, count=5)
+    assert pick_note(pool, 4) is None and pick_note(pool, 5) is None
+    assert pick_note(pool, 3) == (
+        "batch m1_multiple_choice_5 is a pool of 4 per student, but only 3 of its questions "
+        "are exported: the group shows 3"
+    )
+    assert points_note(pool, [1, 1, 1], "a question group", "1") is None
+    assert points_note(pool, [1, 2], "a question group", "2") == (
+        "batch m1_multiple_choice_5: a question group gives every question the same points, "
+        "so each is worth 2"
+    )
