@@ -405,6 +405,8 @@ def _explain(error: Any, field: str | None, owner: str) -> str:
     value = error.get("input")
     ctx = error.get("ctx") or {}
     name = field or "value"
+    if kind == "missing" and (name, owner) == ("question_batches", "module"):
+        return 'question_batches is required, or a template to fill them: template = "exam"'
     if kind == "missing":
         return f"{name} is required"
     if kind == "extra_forbidden":

@@ -113,6 +113,19 @@ def test_unknown_module_template_names_the_module(tmp_path: Path) -> None:
     assert problem.startswith("module 'cells', template: unknown template 'weekly'")
 
 
+def test_a_module_without_batches_or_template_is_told_of_templates(tmp_path: Path) -> None:
+    """A module may take its batches from a template now: the message says so."""
+    modules = f'[modules.cells]\nname = "Cells"\nsources = ["{NOTES / "cells.md"}"]\n'
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec(tmp_path, "", modules))
+    assert caught.value.problems == [
+        "module 'cells': question_batches is required, or a template to fill them: "
+        'template = "exam"'
+    ]
+    assert "exam" in BUILT_IN
+    assert load_spec(spec(tmp_path, 'template = "exam"', modules)).spec.modules["cells"]
+
+
 def test_bad_config_template_names_template_batch_and_field(tmp_path: Path) -> None:
     config(
         tmp_path,
