@@ -85,8 +85,12 @@ def config_limits(config: dict[str, Any]) -> dict[str, Any]:
 
 def _explain(error: Any) -> str:
     if error["type"] == "extra_forbidden":
-        known = ", ".join(LimitsSpec.model_fields)
-        return f"has an unknown key {error['loc'][0]!r}; known keys: {known}"
+        import difflib
+
+        name, known = str(error["loc"][0]), list(LimitsSpec.model_fields)
+        hint = difflib.get_close_matches(name, known, n=1)
+        maybe = f" (did you mean {hint[0]!r}?)" if hint else ""
+        return f"has an unknown key {name!r}{maybe}; known keys: {', '.join(known)}"
     from quizgen.spec import describe_error
 
     return describe_error(error)

@@ -218,6 +218,18 @@ def test_unknown_config_limit_key_lists_the_known_ones(tmp_path: Path) -> None:
     )
 
 
+def test_a_misspelt_config_limit_key_is_told_the_closest(tmp_path: Path) -> None:
+    """As a spec's unknown field is: the config file's typo gets the same hint."""
+    config(tmp_path, "[limits]\nmax_question_per_batch = 30\n")
+    with pytest.raises(ConfigError) as caught:
+        load_spec(spec(tmp_path, "", big(3)))
+    assert caught.value.message == (
+        f"{tmp_path / 'no-config.toml'}: [limits] has an unknown key 'max_question_per_batch' "
+        "(did you mean 'max_questions_per_batch'?); known keys: max_batches_per_module, "
+        "max_questions_per_batch"
+    )
+
+
 def test_stored_spec_keeps_the_config_limits_it_was_created_under(
     cli, tmp_path: Path, db_path: Path
 ) -> None:
