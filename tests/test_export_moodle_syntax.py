@@ -4,7 +4,9 @@ The readers here are written from Moodle's documentation and the behaviour its i
 documents, not from quizgen's writers: `split_category_path` for categories, the cloze field
 grammar (`{N:SHORTANSWER_C:=a~=b}`, an answer ending at an unescaped `~`, `#` or `}`, then HTML
 entities decoded and `\\}`/`\\#` unescaped), and GIFT's syntax (`::name::`, `[html]`, `{…}`,
-backslash escapes of `~ = # { } :`, `%weight%` with Moodle's allowed grades).
+backslash escapes of `~ = # { } :`, `%weight%` with Moodle's allowed grades; `{}` an essay,
+`{#…}` a numerical answer), and Moodle XML's `numerical` (value and `<tolerance>`, `fraction` a
+percentage) and `essay` (`<graderinfo>` for graders only).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from lxml import etree
 from quizgen.export import FORMATS, export_quiz
 from quizgen.export.base import ExportQuiz
 from quizgen.models import QuestionRecord
-from tests.every_type import QUIZ, record, records
+from tests.every_type import QUIZ, hostile_records, record, records
 
 MOODLE_GRADES = (
     1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25, 0.2,
@@ -88,9 +90,43 @@ def gift_questions(text: str) -> list[dict[str, Any]]:
         answer_text = body[start + 1 : end]
         answer_text = answer_text.rsplit("####", 1)[0]
         questions.append(
-            {"name": _literal(name_match.group(1)), "answers": _gift_answers(answer_text)}
+            {
+                "name": _literal(name_match.group(1)),
+                "kind": _gift_kind(answer_text),
+                "answers": _gift_answers(answer_text),
+                "numerical": _gift_numerical(answer_text) if answer_text.strip()[:1] == "#" else [],
+            }
         )
     return questions
+
+
+def _gift_kind(text: str) -> str:
+    """As the GIFT docs tell the type from the answer part (general feedback already cut): an
+    empty `{}` is an essay, a leading `#` a numerical question; the rest (not needed here)
+    "other"."""
+    text = text.strip()
+    if not text:
+        return "essay"
+    return "numerical" if text.startswith("#") else "other"
+
+
+def _gift_numerical(text: str) -> list[tuple[float, float, float]]:
+    """The accepted (low, high, grade) intervals of a numerical question, from the GIFT docs:
+    `{#value}`, `{#value:tolerance}`, `{#min..max}`, or several answers `=value:tol` with an
+    optional `%weight%` (no weight is full marks)."""
+    answers = []
+    body = text.strip()[1:]
+    parts = re.findall(r"=(%(-?[\d.]+)%)?([^=~]+)", body) if "=" in body else [("", "", body)]
+    for _, weight, answer in parts:
+        answer = answer.strip()
+        if ".." in answer:
+            low, high = (float(end) for end in answer.split(".."))
+        else:
+            value, _, tolerance = answer.partition(":")
+            low = float(value) - float(tolerance or 0)
+            high = float(value) + float(tolerance or 0)
+        answers.append((low, high, float(weight) / 100 if weight else 1.0))
+    return answers
 
 
 def _literal(text: str) -> str:
@@ -111,6 +147,34 @@ def _gift_answers(text: str) -> list[tuple[str, float | None, str]]:
 
 def moodle_tree(quiz: ExportQuiz, recs: list[QuestionRecord]) -> Any:
     return etree.fromstring(export_quiz(FORMATS["moodle"], quiz, recs).data)
+
+
+def moodle_numerical(question: Any) -> list[tuple[float, float, float]]:
+    """The accepted (low, high, grade) intervals of a `numerical` question as Moodle's XML
+    import reads them: per `<answer fraction="100">` (a percentage) its `<text>` value and its
+    `<tolerance>` (absent means 0) either side."""
+    intervals = []
+    for answer in question.findall("answer"):
+        value = float(answer.findtext("text"))
+        tolerance = float(answer.findtext("tolerance") or 0)
+        grade = float(answer.get("fraction", "0")) / 100
+        intervals.append((value - tolerance, value + tolerance, grade))
+    return intervals
+
+
+def html_text(fragment: str) -> str:
+    """What a reader sees of an HTML `<text>`: tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<br\s*/?>|</p>", "\n", fragment).replace("<p>", ""))
+
+
+def words(text: str) -> str:
+    """`text` with every run of white space one space (HTML shows a line break in a rubric
+    point as one)."""
+    return " ".join(text.split())
+
+
+ESSAY_RESPONSE_FORMATS = {"editor", "editorfilepicker", "plain", "monospaced", "noinline"}
+"""The `<responseformat>` values Moodle's essay question knows (qtype_essay)."""
 
 
 @pytest.mark.parametrize(
@@ -214,3 +278,74 @@ def test_matching_keeps_its_pairs_and_says_gift_cannot_carry_its_points() -> Non
     assert f"worth {points} points, one per pair" in note and "moodle format" in note
     moodle = moodle_tree(QUIZ, [matching]).find("question[@type='matching']")
     assert float(moodle.findtext("defaultgrade")) == points  # the moodle format keeps them
+
+
+# --- numeric and essay, as Moodle reads them -------------------------------------------------
+
+
+def _numeric_and_essays() -> list[QuestionRecord]:
+    """The example numeric and essay questions and the hostile ones (a margin, a range)."""
+    recs = records() + hostile_records()
+    return [r for r in recs if r.question_type in ("numeric", "essay")]
+
+
+def _accepted(data: dict[str, Any]) -> tuple[float, float]:
+    """The interval a numeric key accepts, from the key itself."""
+    if data.get("range"):
+        return (data["range"]["low"], data["range"]["high"])
+    margin = data.get("margin") or 0
+    return (data["answer"] - margin, data["answer"] + margin)
+
+
+def test_moodle_xml_numerical_accepts_the_keys_interval_at_full_marks() -> None:
+    recs = [r for r in _numeric_and_essays() if r.question_type == "numeric"]
+    assert {"range" in r.data and r.data["range"] is not None for r in recs} == {True, False}
+    questions = moodle_tree(QUIZ, recs).findall("question[@type='numerical']")
+    assert len(questions) == len(recs)
+    for question, rec in zip(questions, recs, strict=True):
+        ((low, high, grade),) = moodle_numerical(question)
+        assert (low, high) == pytest.approx(_accepted(rec.data)) and grade == 1.0
+
+
+def test_moodle_xml_essay_gives_graders_the_model_answer_and_students_no_key() -> None:
+    recs = [r for r in _numeric_and_essays() if r.question_type == "essay"]
+    questions = moodle_tree(QUIZ, recs).findall("question[@type='essay']")
+    assert len(questions) == len(recs) == 2
+    for question, rec in zip(questions, recs, strict=True):
+        assert question.findtext("responseformat") in ESSAY_RESPONSE_FORMATS
+        assert not [a for a in question.findall("answer") if float(a.get("fraction", 0)) > 0]
+        grader = words(html_text(question.findtext("graderinfo/text")))
+        assert words(rec.data["model_answer"]) in grader
+        assert all(words(point) in grader for point in rec.data["rubric"])
+        feedback = words(html_text(question.findtext("generalfeedback/text")))
+        assert words(rec.data["model_answer"]) not in feedback
+        assert float(question.findtext("defaultgrade")) == len(rec.data["rubric"])
+
+
+def test_gift_numerical_and_essay_read_back_as_moodle_reads_them() -> None:
+    recs = _numeric_and_essays()
+    result = gift_of(recs)
+    assert result.exported == [r.id for r in recs]
+    questions = gift_questions(result.data.decode("utf-8"))
+    assert [q["kind"] for q in questions] == [
+        "numerical" if r.question_type == "numeric" else "essay" for r in recs
+    ]
+    for question, rec in zip(questions, recs, strict=True):
+        if rec.question_type == "numeric":
+            ((low, high, grade),) = question["numerical"]
+            assert (low, high) == pytest.approx(_accepted(rec.data)) and grade == 1.0
+
+
+def test_the_gift_reader_reads_the_numerical_forms_the_docs_give() -> None:
+    """The examples of Moodle's GIFT documentation, written by hand, read as it says."""
+    text = (
+        "::Q1:: When was Ulysses S. Grant born? {#1822:5}\n\n"
+        "::Q2:: What is the value of pi (to 3 decimal places)? {#3.141..3.142}\n\n"
+        "::Q3:: When was Ulysses S. Grant born? {#\n    =1822:0\n    =%50%1822:2\n}\n\n"
+        "::Q4:: How are you? {}\n"
+    )
+    q1, q2, q3, q4 = gift_questions(text)
+    assert q1["numerical"] == [(1817.0, 1827.0, 1.0)]
+    assert q2["numerical"] == [(3.141, 3.142, 1.0)]
+    assert q3["numerical"] == [(1822.0, 1822.0, 1.0), (1820.0, 1824.0, 0.5)]
+    assert [q["kind"] for q in (q1, q2, q3, q4)] == ["numerical"] * 3 + ["essay"]
