@@ -55,3 +55,11 @@ def test_a_markdown_create_on_the_mock_imports_no_pdf_office_openai_or_web(tmp_p
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM questions").fetchone()[0] >= 2
     assert [name for name in NOT_NEEDED if name in found["loaded"]] == []
+
+
+def test_help_reads_no_toml() -> None:
+    """Every command imports `cli.spec_files` for its suffixes; the TOML reader it uses to
+    write a JSON spec is imported only then, not at every start-up."""
+    found = run_probe(["--help"], {**os.environ})
+    assert found["code"] == 0
+    assert "tomllib" not in found["loaded"]

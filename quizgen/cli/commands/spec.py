@@ -10,7 +10,6 @@ import typer
 
 from quizgen.cli.options import ContentDirOption, DbOption, JsonOption, TemplateOption
 from quizgen.cli.running import EXIT_INPUT, run_command
-from quizgen.cli.spec_files import SPEC_SUFFIXES
 
 TEMPLATE = "spec.toml"
 EXAMPLE_CONTENT = "content/intro.md"
@@ -159,14 +158,10 @@ def init(
     """
     from importlib.resources import files
 
-    from quizgen.cli.spec_files import write_spec_text
+    from quizgen.cli.spec_files import require_spec_suffix, write_spec_text, write_text
     from quizgen.errors import InputError
 
-    if path.suffix.lower() not in SPEC_SUFFIXES:
-        raise InputError(
-            f"{path}: a spec is a .toml or .json file (got {path.suffix or 'no suffix'!r}); "
-            f"for example `quizgen init {path.with_suffix('.toml')}`"
-        )
+    require_spec_suffix(path, f"`quizgen init {path.with_suffix('.toml')}`")
     if path.exists():
         raise InputError(f"{path} already exists; choose another path or remove it first")
     template = files("quizgen.templates")
@@ -184,19 +179,10 @@ def init(
             typer.echo(f"kept {content} (already there); the spec's module reads it")
         else:
             content.parent.mkdir(parents=True, exist_ok=True)
-            _write(content, template.joinpath(EXAMPLE_CONTENT).read_text(encoding="utf-8"))
+            write_text(content, template.joinpath(EXAMPLE_CONTENT).read_text(encoding="utf-8"))
             typer.echo(f"wrote {content}: example notes; replace them with your course files")
     if path.suffix.lower() == ".json":
         typer.echo("JSON has no comments: docs/spec.md describes every field")
     typer.echo("next:")
     typer.echo(f"  quizgen validate {path}")
     typer.echo(f"  quizgen create {path}")
-
-
-def _write(path: Path, text: str) -> None:
-    from quizgen.errors import InputError
-
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from None

@@ -10,7 +10,6 @@ import typer
 
 from quizgen.cli.options import JsonOption
 from quizgen.cli.running import run_command
-from quizgen.cli.spec_files import SPEC_SUFFIXES
 
 
 def register(app: typer.Typer) -> None:
@@ -46,7 +45,7 @@ def suggest(
     """Propose a spec from the content: per module, the question types and counts its text
     can support, each explained in a comment. Prints the TOML without -o (or the proposal
     with --json)."""
-    from quizgen.cli.spec_files import write_spec_text
+    from quizgen.cli.spec_files import require_spec_suffix, write_spec_text
     from quizgen.errors import InputError
     from quizgen.questions import type_names
     from quizgen.settings import read_config_file
@@ -57,11 +56,7 @@ def suggest(
     from quizgen.suggest.sources import canvas_drafts, local_drafts, read_drafts
 
     if output is not None:
-        if output.suffix.lower() not in SPEC_SUFFIXES:
-            raise InputError(
-                f"{output}: a spec is a .toml or .json file (got "
-                f"{output.suffix or 'no suffix'!r}); for example -o {output.with_suffix('.toml')}"
-            )
+        require_spec_suffix(output, f"-o {output.with_suffix('.toml')}")
         if output.exists() and not force:
             raise InputError(f"{output} already exists; pass --force to replace it")
     if not sources and canvas_course is None:
