@@ -22,7 +22,10 @@ SHIPPED = {
     "prose-md": [PROSE / "water_cycle.md"],
     "prose-pdf": [PROSE / "roman_republic.pdf"],
     "prose-docx": [PROSE / "networks.docx"],
+    "saved-html": [PROSE / "volcanoes.html"],
 }
+"""volcanoes.html is written by hand as a browser saves a course page (head, script, header,
+nav and footer around the notes; entities; a numbered list and a table), not by quizgen."""
 
 
 def suggest_and_create(cli, tmp_path: Path, sources: list[Path]) -> tuple[Path, dict]:
@@ -288,3 +291,11 @@ def test_a_spec_suggested_under_default_limits_has_no_limits_table(cli, tmp_path
     code, _out, err = invoke(cli, "suggest", str(PROSE / "water_cycle.md"), "-o", str(spec))
     assert code == 0, err
     assert "limits" not in tomllib.loads(spec.read_text())
+
+
+def test_a_saved_html_page_is_one_module_named_by_its_heading(cli) -> None:
+    code, out, err = invoke(cli, "suggest", str(PROSE / "volcanoes.html"), "--json")
+    assert code == 0, err
+    (module,) = json.loads(out)["modules"]
+    assert (module["id"], module["name"]) == ("volcanoes", "Volcanoes")
+    assert {b["question_type"] for b in module["batches"]} >= {"ordering", "matching"}
