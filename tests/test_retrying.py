@@ -54,6 +54,23 @@ def test_retry_after_as_an_http_date_counts_from_now() -> None:
     assert parse_retry_after("Mon, 07 Dec 2026 09:02:00 -0000", now=NOW) == 120.0
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"],
+)
+def test_retry_after_reads_the_three_date_forms_rfc_9110_names(value: str) -> None:
+    """RFC 9110 §5.6.7's own examples: IMF-fixdate, and the obsolete RFC 850 and asctime forms
+    a recipient must still accept (asctime names no zone: it is UTC)."""
+    assert parse_retry_after(value, now=datetime(1994, 11, 6, 8, 49, 0, tzinfo=UTC)) == 37.0
+
+
+def test_retry_after_reads_rfc_9110s_own_examples() -> None:
+    """§10.2.3: 'Retry-After: Fri, 31 Dec 1999 23:59:59 GMT' and 'Retry-After: 120'."""
+    assert parse_retry_after("120") == 120.0
+    before = datetime(1999, 12, 31, 23, 58, 59, tzinfo=UTC)
+    assert parse_retry_after("Fri, 31 Dec 1999 23:59:59 GMT", now=before) == 60.0
+
+
 def test_retry_after_as_a_past_date_says_nothing_usable() -> None:
     """Clocks disagree: the caller's own backoff is a better guess than 'now'."""
     assert parse_retry_after("Mon, 07 Dec 2026 08:59:00 GMT", now=NOW) is None
