@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from quizgen.canvas.client import CanvasClient, CanvasError, normalise_base_url
+from quizgen.canvas.responses import refusal, said
 from quizgen.errors import ConfigError
 from tests.fakes.canvas_server import FakeCanvas, Fault, Reply
 
@@ -332,3 +333,25 @@ def test_bad_settings_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> None
 def test_base_url_is_normalised() -> None:
     assert normalise_base_url(" https://c.test/ ") == "https://c.test"
     assert normalise_base_url("https://c.test/api/v1") == "https://c.test"
+
+
+def test_a_validation_refusal_quotes_canvas_s_messages_not_python_reprs() -> None:
+    """Canvas answers a model's failed validations as {"errors": {field: [{attribute, type,
+    message}]}} (hand-written here, as a 422 of the Quiz Question Groups API looks)."""
+    request = httpx.Request("POST", "https://canvas.example/api/v1/courses/1/quizzes/2/groups")
+    body = {
+        "errors": {
+            "name": [{"attribute": "name", "type": "too_long", "message": "too_long"}],
+            "pick_count": [
+                {"attribute": "pick_count", "type": "not_a_number", "message": "not_a_number"}
+            ],
+        }
+    }
+    error = refusal(httpx.Response(422, json=body, request=request), "POST /quizzes/2/groups")
+    assert error.message == (
+        "POST /quizzes/2/groups: Canvas refused it with 422"
+        " (Canvas said: name: too_long; pick_count: not_a_number)"
+    )
+    assert error.exit_code == 2
+    title = {"errors": {"title": "can't be blank"}}
+    assert said(httpx.Response(400, json=title)) == " (Canvas said: title: can't be blank)"

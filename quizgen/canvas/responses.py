@@ -93,17 +93,26 @@ def said(response: httpx.Response) -> str:
     if isinstance(body, dict):
         errors = body.get("errors")
         if isinstance(errors, list):
-            messages += [
-                str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors
-            ]
+            messages += [_message(e) for e in errors]
         elif isinstance(errors, dict):
-            messages += [f"{key}: {value}" for key, value in errors.items()]
+            # A model's validation errors: {field: [{"attribute", "type", "message"}, …]}.
+            messages += [
+                f"{key}: {', '.join(_message(v) for v in value)}"
+                if isinstance(value, list)
+                else f"{key}: {_message(value)}"
+                for key, value in errors.items()
+            ]
         elif isinstance(errors, str):
             messages.append(errors)
         if isinstance(body.get("message"), str):
             messages.append(body["message"])
     text = " ".join("; ".join(messages).split())[:200]
     return f" (Canvas said: {text})" if text else ""
+
+
+def _message(error: Any) -> str:
+    """One error entry's words: its `message` when it is an object, else the entry itself."""
+    return str(error.get("message", error)) if isinstance(error, dict) else str(error)
 
 
 def read_json(response: httpx.Response, method: str, path: str) -> Any:
