@@ -17,7 +17,7 @@ from typing import Any
 
 from quizgen.canvas.payloads import PublishSettings
 from quizgen.models import QuestionRecord, Quiz
-from quizgen.pools import Pool, pools_of
+from quizgen.pools import Pool, pools_of, segments
 from quizgen.questions import REGISTRY, QuestionType
 from quizgen.questions.base import QuestionBase
 from quizgen.questions.essay import Essay, grading_notes
@@ -112,6 +112,28 @@ class Export:
 
 
 Writer = Callable[[ExportQuiz, list[ExportItem]], Export]
+
+
+def held_runs(
+    quiz: ExportQuiz,
+    items: list[ExportItem],
+    result: Export,
+    cannot_hold: Callable[[ExportItem], str | None],
+) -> list[tuple[Pool | None, list[ExportItem]]]:
+    """The quiz's items as `segments` (each pool's together), each run cut to the items the
+    format holds: the rest go to `result.left_out` with the reason `cannot_hold` gives. A
+    format writes a pool's group only when its run still holds a question."""
+    runs: list[tuple[Pool | None, list[ExportItem]]] = []
+    for pool, run in segments(items, lambda item: item.record.batch_key, quiz.pools):
+        held = []
+        for item in run:
+            reason = cannot_hold(item)
+            if reason:
+                result.left_out.append(LeftOut(item.id, item.type_name, reason))
+            else:
+                held.append(item)
+        runs.append((pool, held))
+    return runs
 
 
 @dataclass(frozen=True)

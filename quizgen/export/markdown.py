@@ -26,8 +26,8 @@ from __future__ import annotations
 import re
 from string import ascii_lowercase
 
-from quizgen.export.base import Export, ExportItem, ExportQuiz, LeftOut, feedback_text, one_line
-from quizgen.pools import Pool, pick_note, points_note, segments, shared_points
+from quizgen.export.base import Export, ExportItem, ExportQuiz, feedback_text, held_runs, one_line
+from quizgen.pools import Pool, pick_note, points_note, shared_points
 from quizgen.questions.numeric import Numeric, number_text
 
 HOLDS = ("multiple_choice", "multiple_answer", "true_false", "fill_in_blank", "numeric", "essay")
@@ -47,14 +47,7 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
     result = Export(data=b"")
     lines = [f"Quiz title: {one_line(quiz.title)}", ""]
     number = 0
-    for pool, run in segments(items, lambda item: item.record.batch_key, quiz.pools):
-        held = []
-        for item in run:
-            reason = _cannot_hold(item)
-            if reason:
-                result.left_out.append(LeftOut(item.id, item.type_name, reason))
-            else:
-                held.append(item)
+    for pool, held in held_runs(quiz, items, result, _cannot_hold):
         points = None
         if pool is not None and held:
             points = shared_points([item.points for item in held])

@@ -35,13 +35,13 @@ from quizgen.export.base import (
     Export,
     ExportItem,
     ExportQuiz,
-    LeftOut,
     feedback_text,
+    held_runs,
     html_block,
     one_line,
     xml_safe,
 )
-from quizgen.pools import Pool, segments
+from quizgen.pools import Pool
 from quizgen.questions.essay import Essay, grading_notes
 from quizgen.questions.numeric import Numeric, number_text
 
@@ -57,13 +57,7 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
     _category(root, quiz_category)
     numbers = {item.id: number for number, item in enumerate(items, start=1)}
     in_pool = False
-    for pool, run in segments(items, lambda item: item.record.batch_key, quiz.pools):
-        held = []
-        for item in run:
-            if item.type_name in _BUILDERS:
-                held.append(item)
-            else:
-                result.left_out.append(LeftOut(item.id, item.type_name, "no Moodle XML mapping"))
+    for pool, held in held_runs(quiz, items, result, _cannot_hold):
         if pool is not None and held:
             _category(root, [*quiz_category, pool.batch_key])
             result.notes.append(_pool_note(quiz_category, pool, len(held)))
@@ -76,6 +70,10 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
     ET.indent(root, space="  ")
     result.data = ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
     return result
+
+
+def _cannot_hold(item: ExportItem) -> str | None:
+    return None if item.type_name in _BUILDERS else "no Moodle XML mapping"
 
 
 def _category(root: ET.Element, names: list[str]) -> None:

@@ -43,15 +43,14 @@ from quizgen.export.base import (
     Export,
     ExportItem,
     ExportQuiz,
-    LeftOut,
     feedback_text,
+    held_runs,
     html_block,
     short_id,
     stable_id,
     xml_safe,
 )
 from quizgen.export.qti_pool import pool_section
-from quizgen.pools import segments
 from quizgen.questions.numeric import Numeric, number_text
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -81,15 +80,7 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
     section = ET.SubElement(assessment, "section", ident="root_section")
     total: float = 0
     numbers = {item.id: number for number, item in enumerate(items, start=1)}
-    for pool, run in segments(items, lambda item: item.record.batch_key, quiz.pools):
-        held = []
-        for item in run:
-            if item.type_name in _BUILDERS:
-                held.append(item)
-            else:
-                result.left_out.append(
-                    LeftOut(item.id, item.type_name, LEFT_OUT.get(item.type_name, NO_MAPPING))
-                )
+    for pool, held in held_runs(quiz, items, result, _cannot_hold):
         target = section
         if pool is not None and held:
             target, points = pool_section(section, quiz, pool, held, result)
@@ -112,6 +103,10 @@ def write(quiz: ExportQuiz, items: list[ExportItem]) -> Export:
             _add(archive, name, data)
     result.data = buffer.getvalue()
     return result
+
+
+def _cannot_hold(item: ExportItem) -> str | None:
+    return None if item.type_name in _BUILDERS else LEFT_OUT.get(item.type_name, NO_MAPPING)
 
 
 # --- items ---------------------------------------------------------------------------------
