@@ -394,6 +394,18 @@ def test_cancel_keeps_what_finished_and_sends_nothing_more(cli, example, openai_
     }
 
 
+def test_collect_ends_with_the_same_totals_line_as_create(cli, example, openai_env) -> None:
+    with FakeOpenAI() as fake:
+        code, submitted = create_batch(cli, example, fake)
+        assert code == 0, submitted
+        code, out, err = invoke(cli, "collect", submitted["quiz"]["id"], "--wait")
+    assert code == 0, err
+    assert "batch API job " in out
+    assert re.search(
+        r"^6/6 batches succeeded, 45/45 questions; estimated cost: \$\d", out, re.MULTILINE
+    ), out
+
+
 def test_an_unknown_batch_id_is_one_line_and_changes_nothing(
     cli, example, openai_env, db_path
 ) -> None:

@@ -137,7 +137,7 @@ def job_lines(jobs: list[dict[str, Any]]) -> list[str]:
 
 
 def _print_document(store: Store, quiz_id: str, *, as_json: bool) -> None:
-    from quizgen.cli.status import cost_line, full_status, print_batches
+    from quizgen.cli.status import full_status, print_batches, totals_line
 
     quiz = store.quiz(quiz_id)
     document, batches, costs = full_status(store, quiz)
@@ -147,11 +147,7 @@ def _print_document(store: Store, quiz_id: str, *, as_json: bool) -> None:
     print_batches(quiz, batches, costs)
     for line in job_lines(document.get("batch_api_jobs", [])):
         typer.echo(line)
-    totals = document["totals"]
-    typer.echo(
-        f"{totals['succeeded']}/{totals['batches']} batches succeeded, "
-        f"{totals['questions']}/{totals['target']} questions; {cost_line(costs)}"
-    )
+    typer.echo(totals_line(document, costs))
 
 
 def _poll_seconds() -> float:

@@ -46,6 +46,15 @@ def quiz_costs(store: Store, quiz_id: str) -> CostEstimate:
     return estimate(usages, configured_price_table())
 
 
+def totals_line(document: dict[str, Any], costs: CostEstimate) -> str:
+    """The run's last line, after `create`, `retry` and `collect`: batches, questions, cost."""
+    totals = document["totals"]
+    return (
+        f"{totals['succeeded']}/{totals['batches']} batches succeeded, "
+        f"{totals['questions']}/{totals['target']} questions; {cost_line(costs)}"
+    )
+
+
 def cost_line(costs: CostEstimate) -> str:
     from quizgen.report.cost import format_cost
 

@@ -249,7 +249,7 @@ def _print_outcome(
     released: int = 0,
     busy: list[str] | None = None,
 ) -> None:
-    from quizgen.cli.status import cost_line, full_status, print_batches, print_checks
+    from quizgen.cli.status import full_status, print_batches, print_checks, totals_line
 
     quiz = store.quiz(quiz_id)
     document, batches, costs = full_status(store, quiz)
@@ -260,11 +260,8 @@ def _print_outcome(
         return
     print_batches(quiz, batches, costs)
     print_checks(document)
+    typer.echo(totals_line(document, costs))
     totals = document["totals"]
-    typer.echo(
-        f"{totals['succeeded']}/{totals['batches']} batches succeeded, "
-        f"{totals['questions']}/{totals['target']} questions; {cost_line(costs)}"
-    )
     if busy:
         typer.echo(f"left alone (running in another process): {', '.join(busy)}", err=True)
     if interrupted:
