@@ -24,8 +24,8 @@ from quizgen.llm.mock.words import NUMBER_WORDS, capitalise, fold
 
 _DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _ABOUT = frozenset(("about", "around", "roughly", "approximately", "nearly", "some", "omtrent"))
-_SCALE_WORDS = frozenset(("hundred", "hundreds", "thousand", "thousands", "million", "millions",
-                          "billion", "billions"))  # fmt: skip
+_SCALE_WORDS = frozenset(word for word, value in NUMBER_WORDS.items() if value >= 100)
+"""The scale words of NUMBER_WORDS ("hundred", "millions"): alone they are no quantity."""
 MIN_ESSAY_WORDS = 8
 
 
