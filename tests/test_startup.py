@@ -63,3 +63,59 @@ def test_help_reads_no_toml() -> None:
     found = run_probe(["--help"], {**os.environ})
     assert found["code"] == 0
     assert "tomllib" not in found["loaded"]
+
+
+FIRST_CALL_PROBE = """
+import json, runpy, sys
+import quizgen.llm.mock.adapter as mock
+
+seen = {}
+complete = mock.MockAdapter.complete
+
+
+async def first_call(self, request):
+    seen.setdefault("loaded", sorted(m for m in sys.modules if m.startswith("quizgen.")))
+    return await complete(self, request)
+
+
+mock.MockAdapter.complete = first_call
+sys.argv = ["quizgen", *sys.argv[1:]]
+try:
+    runpy.run_module("quizgen", run_name="__main__")
+except SystemExit as stop:
+    seen["code"] = stop.code
+seen["after"] = sorted(m for m in sys.modules if m.startswith("quizgen."))
+print(json.dumps(seen), file=sys.stderr)
+"""
+
+
+def test_the_first_ask_goes_out_before_the_checks_load(tmp_path: Path) -> None:
+    """Screening an answer needs the checks (~40 ms of imports) and no ask does: they load in a
+    worker thread while the first asks are out, so a run's wall time does not include them."""
+    spec = tmp_path / "quiz.toml"
+    (tmp_path / "notes.md").write_text(
+        "# Cells\n\nThe nucleus is the organelle that holds the genetic material of a cell.\n"
+        "The ribosome is the structure that builds proteins from amino acids in the cell.\n",
+        encoding="utf-8",
+    )
+    spec.write_text(
+        'title = "Cells"\n[llm]\nprovider = "mock"\n\n[modules.cells]\nname = "Cells"\n'
+        'sources = ["notes.md"]\n'
+        'question_batches = [{ question_type = "true_false", count = 2 }]\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "QUIZGEN_DB": str(tmp_path / "q.db"), "QUIZGEN_MOCK_LATENCY": "0.2"}
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_CALL_PROBE, "create", str(spec), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seen = json.loads(done.stderr.strip().splitlines()[-1])
+    assert seen["code"] == 0
+    assert [m for m in seen["loaded"] if m.startswith("quizgen.checks")] == []
+    assert "quizgen.generation.answers" not in seen["loaded"]
+    # ... and they did load, and screened: the run kept its questions.
+    assert "quizgen.checks.screen" in seen["after"]
+    assert json.loads(done.stdout)["totals"]["questions"] == 2

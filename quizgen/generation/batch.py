@@ -12,7 +12,6 @@ from functools import partial
 
 from quizgen.errors import StoreError
 from quizgen.generation import prompts
-from quizgen.generation.answers import AnswerFormatError, answer_items, screen_items
 from quizgen.generation.context import BatchEvent, BatchOutcome, RunContext
 from quizgen.generation.status import batch_status
 from quizgen.llm.base import GenerationTask, LLMRequest, LLMResponse, Message
@@ -89,6 +88,9 @@ class BatchRun:
     ) -> None:
         """Parse, screen and store one answer (accepted questions, rejections, the call, in one
         commit), then plan what comes next: done, or a correction / top-up to ask."""
+        # Here, not at the top: loaded while the first asks are out (see `generation.run`).
+        from quizgen.generation.answers import AnswerFormatError, answer_items, screen_items
+
         batch, language = self.batch, ctx.quiz.language
         try:
             items = answer_items(response)

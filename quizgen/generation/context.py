@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from quizgen.checks.screen import Screen
 from quizgen.content import ModuleContent, module_content
 from quizgen.errors import ProviderError
 from quizgen.llm.base import LLMAdapter
@@ -19,6 +18,7 @@ from quizgen.store import Store
 from quizgen.store.writer import StoreWriter
 
 if TYPE_CHECKING:
+    from quizgen.checks.screen import Screen
     from quizgen.generation.batch import BatchRun
 
 DEFAULT_CONCURRENCY = 8
@@ -59,7 +59,8 @@ class RunContext:
     """The spec snapshot stored at create, validated again (never the spec file)."""
     adapter: LLMAdapter
     limiter: anyio.CapacityLimiter
-    screen: Screen
+    kept: list[tuple[str, str, dict]]
+    """(batch key, question type, data) of the questions the quiz kept before this run."""
     modules: dict[str, ModuleRecord]
     contents: dict[str, ModuleContent]
     module_texts: dict[str, list[str]]
@@ -71,6 +72,19 @@ class RunContext:
     verify: bool = False
     module_batches: dict[str, tuple[tuple[str, str, int], ...]] = field(default_factory=dict)
     """Every batch of each module (key, type, target count), for `GenerationTask.module_batches`."""
+    _screen: Screen | None = field(default=None, repr=False)
+
+    @property
+    def screen(self) -> Screen:
+        """The checks compiled for the quiz, seeded with what it kept. Built at the first
+        answer, not before the first ask: the checks' modules then load while the first asks
+        are out (`generation.run` imports them in a worker thread meanwhile), which is most of
+        a run's start-up beyond the interpreter, typer and Pydantic."""
+        if self._screen is None:
+            from quizgen.checks.screen import Screen
+
+            self._screen = Screen.of(self.kept)
+        return self._screen
 
     @classmethod
     def load(
@@ -109,7 +123,7 @@ class RunContext:
             spec=stored_spec(quiz),
             adapter=adapter,
             limiter=anyio.CapacityLimiter(max(1, concurrency)),
-            screen=Screen.of(kept),
+            kept=kept,
             modules=modules,
             contents={m.module_id: module_content(m) for m in modules.values()},
             module_texts=module_texts,

@@ -81,6 +81,16 @@ def one_line(exc: BaseException) -> str:
     return line if len(line) <= 300 else line[:297] + "..."
 
 
+def load_answer_checks() -> None:
+    """Import what screening an answer needs, in a worker thread while the first asks are out.
+
+    The checks and the answer parsing are ~40 ms of imports that no ask needs; loaded before
+    the first call they would add to every run's wall time, loaded at the first answer they
+    would delay it. Run beside the asks they cost nothing a user waits for. The batches import
+    the same module when they first screen (waiting for this import if it is still running)."""
+    import quizgen.generation.answers  # noqa: F401
+
+
 def stderr_notice(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr, flush=True)
 
@@ -139,6 +149,8 @@ async def generate(
                 async with anyio.create_task_group() as group:
                     for batch in claimed:
                         group.start_soon(_run_batch, ctx, batch)
+                    if claimed:
+                        group.start_soon(anyio.to_thread.run_sync, load_answer_checks)
                 leases.cancel_scope.cancel()
         finally:
             with anyio.CancelScope(shield=True):
