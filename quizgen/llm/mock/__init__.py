@@ -8,6 +8,7 @@ One module per job:
 - `builders` and `pairs`: the questions of each type one can write from them;
 - `planning`: which sentences each batch of a module draws on, and the questions of one call;
 - `capacity`: how many distinct questions a text supports, said before any call;
+- `memo`: what that count wrote, kept once for each batch's first ask;
 - `profile`: what a text offers each kind of question, for `quizgen suggest`;
 - `verify`: answering a `--verify` request from the quote alone;
 - `adapter`: the `LLMAdapter` itself and its injected failures.

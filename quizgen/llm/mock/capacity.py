@@ -12,16 +12,22 @@ import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from quizgen.llm.mock.planning import Batches, candidates
+from quizgen.llm.mock import memo
+from quizgen.llm.mock.planning import Batches, records
 from quizgen.llm.mock.reading import usable_sentences
 
 
-def batch_capacity(content: str, batches: Batches, batch_key: str, topic: str) -> int:
+def batch_capacity(
+    content: str, batches: Batches, batch_key: str, topic: str, *, keep: bool = False
+) -> int:
     """Distinct questions the batch can get, counting up to what it asks for (no further: a
-    module's capacity is the sum of min(asked, can), and each candidate costs a question)."""
+    module's capacity is the sum of min(asked, can), and each candidate costs a question).
+    `keep`: leave the questions counted in `memo` for the batch's first ask (`create`)."""
     kind, count = next((t, c) for k, t, c in batches if k == batch_key)
-    found = candidates(content, kind, batch_key, batches, topic)
-    return sum(1 for _ in itertools.islice(found, count))
+    found = list(itertools.islice(records(content, kind, batch_key, batches, topic), count))
+    if keep:
+        memo.keep((content, kind, batch_key, batches, topic), found, len(found) < count)
+    return len(found)
 
 
 NEEDS_STATED_ORDER = frozenset({"ordering"})
@@ -40,7 +46,8 @@ def module_capacity(content: str, batches: Batches, topic: str) -> tuple[int, in
     if asked <= SURELY_ENOUGH * sentences and not stated:
         return sentences, asked, asked
     can = sum(
-        min(count, batch_capacity(content, batches, key, topic)) for key, _kind, count in batches
+        min(count, batch_capacity(content, batches, key, topic, keep=True))
+        for key, _kind, count in batches
     )
     return sentences, can, asked
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from quizgen.llm.mock import builders, pairs, written
+from quizgen.llm.mock import builders, memo, pairs, written
 from quizgen.llm.mock.builders import Candidate
-from quizgen.llm.mock.reading import Reading, Unit, read
+from quizgen.llm.mock.reading import Reading, read
 from quizgen.llm.mock.words import content_stems, fold
 
 Builder = Callable[..., Iterator[Candidate]]
@@ -167,6 +168,33 @@ def identity(question: dict) -> str:
     return text
 
 
+def records(
+    content: str, qtype: str, batch_key: str, batches: Batches, topic: str
+) -> Iterator[memo.Record]:
+    """`candidates` as `choose` needs them: the question, the text of the one fact it asks
+    about (None when it asks about several or half of one), what its blank asks for."""
+    reading = read(content)
+    for candidate in candidates(content, qtype, batch_key, batches, topic):
+        fact = candidate.fact
+        text = reading.unit_text(fact) if fact is not None and not candidate.split else None
+        yield candidate.question, text, candidate.key
+
+
+def _written(
+    content: str, qtype: str, batch_key: str, batches: Batches, topic: str
+) -> Iterator[memo.Record]:
+    """`records`, the first of them from `memo` when the capacity count kept them."""
+    found = memo.take((content, qtype, batch_key, batches, topic))
+    if found is None:
+        yield from records(content, qtype, batch_key, batches, topic)
+        return
+    kept, complete = found
+    yield from kept
+    if not complete:
+        more = records(content, qtype, batch_key, batches, topic)
+        yield from itertools.islice(more, len(kept), None)
+
+
 def choose(
     content: str,
     qtype: str,
@@ -181,25 +209,23 @@ def choose(
     if count <= 0:
         return []
     avoided = {fold(text) for text in taken}
-    asked = _Asked(read(content), avoided)
+    asked = _Asked(avoided)
     chosen: list[dict] = []
     later: list[dict] = []
     last: list[dict] = []
-    for candidate in candidates(content, qtype, batch_key, batches, topic):
-        if fold(candidate.question["question_text"]) in avoided:
+    for question, fact, key in _written(content, qtype, batch_key, batches, topic):
+        if fold(question["question_text"]) in avoided:
             continue
-        covering = asked.covering(candidate.fact) if candidate.fact and not candidate.split else []
+        covering = asked.covering(fact) if fact is not None else []
         if covering:
             # Asked already: another part of it is a last resort (a statement of it, the very
             # last), only when the text has nothing else left.
-            if candidate.key and all(
-                f" {fold(candidate.key)} " in asked.folded[n] for n in covering
-            ):
-                later.append(candidate.question)
+            if key and all(f" {fold(key)} " in asked.folded[n] for n in covering):
+                later.append(question)
             else:
-                last.append(candidate.question)
+                last.append(question)
             continue
-        chosen.append(json.loads(json.dumps(candidate.question)))
+        chosen.append(json.loads(json.dumps(question)))
         if len(chosen) >= count:
             return chosen
     rest = [*later, *last][: count - len(chosen)]
@@ -215,8 +241,7 @@ class _Asked:
     would see them: a question most of whose words come from one fact of the text. Another
     question on that fact would repeat it or give it away."""
 
-    def __init__(self, reading: Reading, avoided: Iterable[str]) -> None:
-        self.reading = reading
+    def __init__(self, avoided: Iterable[str]) -> None:
         kept = [(text, (content_stems(text))) for text in avoided]
         kept = [(text, words) for text, words in kept if len(words) >= 3]
         self.folded = [f" {text} " for text, _words in kept]
@@ -226,13 +251,12 @@ class _Asked:
             for word in words:
                 self.postings.setdefault(word, []).append(number)
 
-    def covering(self, fact: Unit) -> list[int]:
-        """The avoided questions about this fact (by number)."""
+    def covering(self, fact: str) -> list[int]:
+        """The avoided questions about this fact (its text; by number)."""
         if not self.texts:
             return []
-        plain = self.reading.sentences[fact.sentence].plain
         hits: dict[int, int] = {}
-        for word in content_stems(plain[fact.start : fact.end]):
+        for word in content_stems(fact):
             for number in self.postings.get(word, ()):
                 hits[number] = hits.get(number, 0) + 1
         return [n for n, count in hits.items() if count >= COVERED * len(self.texts[n])]
