@@ -17,16 +17,6 @@ import typer
 from quizgen.cli.help import QuizgenGroup, use_plain_help
 from quizgen.cli.running import EXIT_INTERRUPTED, State
 
-app = typer.Typer(
-    name="quizgen",
-    cls=QuizgenGroup,
-    help="Turn course material into checked Canvas quizzes with an LLM.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
 
 def _print_version(value: bool) -> None:
     """Eager: runs while the options are parsed, before Click asks for a command."""
@@ -37,7 +27,6 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _global(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show Python tracebacks for unexpected errors.")
@@ -67,21 +56,76 @@ COMMAND_MODULES = (
     "web",
 )
 
+COMMAND_MODULE = {
+    "validate": "spec",
+    "init": "spec",
+    "suggest": "suggest",
+    "create": "generate",
+    "retry": "generate",
+    "collect": "batch",
+    "status": "inspect",
+    "list": "inspect",
+    "show": "inspect",
+    "review": "review",
+    "approve": "review",
+    "reject": "review",
+    "edit": "review",
+    "export": "export",
+    "canvas": "canvas",
+    "check": "check",
+    "import": "check",
+    "publish": "publish",
+    "serve": "web",
+}
+"""Which module registers each command: a run of one command imports and builds only that one.
 
-def _register() -> None:
+Typer turns every registered command into a Click command at start-up, and importing all the
+command modules and building all their options costs ~30 ms of every run, about a tenth of
+what `create` spends before its first LLM call. `tests/test_cli_app.py` checks this table
+against what the modules register."""
+
+
+def build_app(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
+    """The `quizgen` app with the commands of `modules` (all of them unless told)."""
     from importlib import import_module
 
-    for name in COMMAND_MODULES:
-        import_module(f"quizgen.cli.commands.{name}").register(app)
-    use_plain_help(app)
+    built = typer.Typer(
+        name="quizgen",
+        cls=QuizgenGroup,
+        help="Turn course material into checked Canvas quizzes with an LLM.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+    built.callback()(_global)
+    for name in modules:
+        import_module(f"quizgen.cli.commands.{name}").register(built)
+    use_plain_help(built)
+    return built
 
 
-_register()
+def modules_for(args: list[str]) -> tuple[str, ...]:
+    """The command modules a command line needs: its command's, or all of them when it names
+    none or an unknown one (`--help` lists every command; a typo gets the nearest names). The
+    group's own options (`--debug`, `--version`, `--help`) take no value, so the command is the
+    first word that is not an option."""
+    word = next((arg for arg in args if not arg.startswith("-")), None)
+    module = COMMAND_MODULE.get(word or "")
+    return (module,) if module else COMMAND_MODULES
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`app`, with every command, built at first use (tests and `typer.testing.CliRunner`)."""
+    if name == "app":
+        globals()["app"] = built = build_app()
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     try:
-        app()
+        build_app(modules_for(sys.argv[1:]))()
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
