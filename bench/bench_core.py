@@ -133,6 +133,13 @@ def pipeline_only() -> None:
         loaded = load_spec(spec_path)
         contents = read_modules(loaded, None)
         plans = plan_batches(loaded.spec)
+        module_batches: dict[str, tuple[tuple[str, str, int], ...]] = {}
+        for p in plans:
+            entry = (p.key, p.question_type, p.target_count)
+            module_batches[p.module_id] = (*module_batches.get(p.module_id, ()), entry)
+        # The first ask as the run makes it: with the module's whole plan, which the mock uses
+        # to give each batch its own facts (without it, batches of one module collide and the
+        # run's follow-ups, answered live by the mock, would be timed as quizgen's work).
         requests = [
             LLMRequest(
                 GenerationTask(
@@ -144,6 +151,7 @@ def pipeline_only() -> None:
                     p.target_count,
                     "en",
                     contents[p.module_id].text,
+                    module_batches=module_batches[p.module_id],
                 ),
                 (),
                 {},
@@ -166,11 +174,19 @@ def pipeline_only() -> None:
         report = anyio.run(lambda: generate(store, quiz, adapter, concurrency=64))
         elapsed = time.perf_counter() - started
         questions = len(store.questions(quiz.id))
+        calls = len(store.llm_calls(quiz.id))
         store.close()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
-            {"seconds": elapsed, "rss_mb": rss, "complete": report.complete, "questions": questions}
+            {
+                "seconds": elapsed,
+                "rss_mb": rss,
+                "complete": report.complete,
+                "questions": questions,
+                "calls": calls,
+                "follow_ups_answered_live": adapter.follow_ups,
+            }
         )
     )
 
@@ -202,7 +218,8 @@ def main() -> None:
     print(
         f"  the same, answers prepared beforehand (quizgen's own work: checks, store, tasks): "
         f"{alone['seconds']:.2f} s, peak RSS {alone['rss_mb']:.0f} MB "
-        f"(includes the prepared answers), {alone['questions']} questions stored"
+        f"(includes the prepared answers), {alone['questions']} questions stored, "
+        f"{alone['calls']} calls ({alone['follow_ups_answered_live']} follow-ups answered live)"
     )
 
 
