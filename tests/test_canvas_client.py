@@ -185,8 +185,8 @@ async def test_post_is_not_retried_after_500(canvas: FakeCanvas) -> None:
 
 async def test_post_is_not_retried_after_a_timeout(canvas: FakeCanvas) -> None:
     canvas.add_course(1, "Biology")
-    canvas.slow_request(1.0, method="POST")
-    async with client_for(canvas, timeout=0.2) as client:
+    canvas.slow_request(4.0, method="POST")
+    async with client_for(canvas, timeout=1.0) as client:
         with pytest.raises(CanvasError) as caught:
             await client.post_json("/api/v1/courses/1/pages", {"wiki_page": {"title": "Notes"}})
     assert caught.value.maybe_applied
