@@ -92,6 +92,23 @@ async def test_valid_answer_fills_batch_and_records_the_call(store: Store) -> No
     assert content() not in call["prompt"], "the module content is stored once, not per call"
 
 
+async def test_a_failing_preload_of_the_checks_changes_nothing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks are imported beside the first asks (start-up); if that helper fails, the run
+    does not: the first answer imports them itself."""
+    import quizgen.generation.run as run
+
+    def broken() -> None:
+        raise RuntimeError("preload failed")
+
+    monkeypatch.setattr(run, "load_answer_checks", broken)
+    quiz, key = one_batch(store, 2)
+    adapter = ScriptedAdapter({key: [answer([tf_question(i) for i in (1, 2)])]})
+    report = await generate(store, quiz, adapter)
+    assert report.complete and len(store.questions(quiz.id)) == 2
+
+
 async def test_malformed_json_is_sent_back_and_corrected(store: Store) -> None:
     quiz, key = one_batch(store, 2)
     adapter = ScriptedAdapter({key: ['{"questions": [', answer([tf_question(1), tf_question(2)])]})

@@ -150,7 +150,7 @@ async def generate(
                     for batch in claimed:
                         group.start_soon(_run_batch, ctx, batch)
                     if claimed:
-                        group.start_soon(anyio.to_thread.run_sync, load_answer_checks)
+                        group.start_soon(_preload_answer_checks)
                 leases.cancel_scope.cancel()
         finally:
             with anyio.CancelScope(shield=True):
@@ -163,6 +163,14 @@ async def generate(
                     )
                 )
     return report
+
+
+async def _preload_answer_checks() -> None:
+    """`load_answer_checks` beside the first asks. Its failure is nobody's: the first answer
+    imports the same module and meets the same error there, where it ends that batch failed
+    with a one-line error instead of cancelling the whole run from this helper task."""
+    with contextlib.suppress(Exception):
+        await anyio.to_thread.run_sync(load_answer_checks)
 
 
 async def _renew_leases(ctx: RunContext, lease_seconds: float) -> None:
