@@ -64,28 +64,31 @@ def signature(qtype: QuestionType, question: QuestionBase) -> Signature:
     return Signature(exact, key, words, NEAR_DUPLICATE_SIMILARITY, facts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Holder:
     batch_key: str
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
-    """Stems sharing one key, indexed by prefix (see `DuplicateIndex`).
+    """Stems sharing one key, indexed by prefix (see `DuplicateIndex`) once there are many.
 
+    Most keys are one question's own answer, so most blocks hold one or two stems: those are
+    compared one by one and cost no index. From `SMALL_BLOCK` stems on, the block is indexed.
     The global word order puts rare words first, so prefixes hold rare words and a lookup meets
     few candidates. Frequencies change as questions arrive, but the order must be the same for
     every entry and every lookup, so it is frozen and only replaced by re-indexing the whole
-    block each time the block doubles — amortised O(1) per question."""
+    block each time the block doubles — amortised O(1) per question. Which order is used only
+    changes how many candidates are met, never what is found."""
 
     threshold: float
     entries: list[tuple[frozenset[str], Holder]] = field(default_factory=list)
     postings: dict[str, list[int] | dict[int, list[int]]] = field(default_factory=dict)
-    """Word → the entries whose prefix holds it (see `_post`)."""
-    counts: Counter[str] = field(default_factory=Counter)
+    """Word → the entries whose prefix holds it (see `_post`); empty while the block is small."""
+    counts: Counter[str] | None = None
     rank: dict[str, int] = field(default_factory=dict)
-    reindex_at: int = 64
+    reindex_at: int = 0
 
     def prefix(self, words: Iterable[str]) -> list[str]:
         ordered = sorted(words, key=lambda word: (self.rank.get(word, 0), word))
@@ -104,6 +107,8 @@ class _Block:
         whatever the filter decides for it is right."""
         size = len(words)
         threshold, entries = self.threshold, self.entries
+        if self.counts is None:
+            return self._compare(words)
         smallest = math.ceil(threshold * size - 1e-9)
         largest = math.floor(size / threshold + 1e-9)
         possible: dict[int, bool] = {}
@@ -132,6 +137,18 @@ class _Block:
                 return holder, similarity
         return None
 
+    def _compare(self, words: frozenset[str]) -> tuple[Holder, float] | None:
+        """`find` in a small block: every stem compared, in the order kept."""
+        size = len(words)
+        low, high = self.threshold * size, size / self.threshold
+        for other, holder in self.entries:
+            if not low <= len(other) <= high:
+                continue  # sizes alone rule out the similarity
+            similarity = len(words & other) / len(words | other)
+            if similarity >= self.threshold and not _numbers_differ(words, other):
+                return holder, similarity
+        return None
+
     def _open(self, size: int, left: int, place: int, number: int) -> bool:
         """Whether entry `number`, first met at `place` of its prefix, may still be alike."""
         other_size = len(self.entries[number][0])
@@ -142,8 +159,14 @@ class _Block:
     def add(self, words: frozenset[str], holder: Holder) -> None:
         number = len(self.entries)
         self.entries.append((words, holder))
-        self.counts.update(words)
-        self._post(number, words)
+        if self.counts is None:
+            if len(self.entries) < SMALL_BLOCK:
+                return
+            self.counts = Counter(word for entry, _holder in self.entries for word in entry)
+            self.reindex_at = SMALL_BLOCK
+        else:
+            self.counts.update(words)
+            self._post(number, words)
         if len(self.entries) >= self.reindex_at:
             self.rank = dict(self.counts)
             self.postings = {}
@@ -183,6 +206,10 @@ _PLACE_MASK = (1 << _PLACE_BITS) - 1
 a smaller place only loosens the bound)."""
 _GROUP_AT = 32
 """Postings of a word used this often are grouped by place (see `_Block.find`)."""
+
+
+SMALL_BLOCK = 16
+"""Stems a block compares one by one before it builds its prefix index."""
 
 
 def _prefix_length(size: int, threshold: float) -> int:
