@@ -59,7 +59,7 @@ def test_block_finds_what_comparing_every_pair_finds(threshold: float, seed: int
         ), f"step {step}"
         found += expected is not None
         if expected is None:
-            block.add(stem, Holder(str(len(kept)), " ".join(sorted(stem))))
+            block.add(tuple(sorted(stem)), Holder(str(len(kept)), " ".join(sorted(stem))))
             kept.append(stem)
     assert found > 100  # the comparison met many near-duplicates, not only misses
     assert any(isinstance(posted, dict) for posted in block.postings.values())

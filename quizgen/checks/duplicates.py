@@ -83,7 +83,8 @@ class _Block:
     changes how many candidates are met, never what is found."""
 
     threshold: float
-    entries: list[tuple[frozenset[str], Holder]] = field(default_factory=list)
+    entries: list[tuple[tuple[str, ...], Holder]] = field(default_factory=list)
+    """Each stem's distinct words (a tuple: a third of a set's memory) and its holder."""
     postings: dict[str, list[int] | dict[int, list[int]]] = field(default_factory=dict)
     """Word → the entries whose prefix holds it (see `_post`); empty while the block is small."""
     counts: Counter[str] | None = None
@@ -132,8 +133,8 @@ class _Block:
                         possible[number] = self._open(size, left, place, number)
         for number in sorted(number for number, open_ in possible.items() if open_):
             other, holder = entries[number]
-            similarity = len(words & other) / len(words | other)
-            if similarity >= threshold and not _numbers_differ(words, other):
+            similarity = _similarity(words, other)
+            if similarity >= threshold and not _numbers_differ(words, frozenset(other)):
                 return holder, similarity
         return None
 
@@ -144,8 +145,8 @@ class _Block:
         for other, holder in self.entries:
             if not low <= len(other) <= high:
                 continue  # sizes alone rule out the similarity
-            similarity = len(words & other) / len(words | other)
-            if similarity >= self.threshold and not _numbers_differ(words, other):
+            similarity = _similarity(words, other)
+            if similarity >= self.threshold and not _numbers_differ(words, frozenset(other)):
                 return holder, similarity
         return None
 
@@ -156,7 +157,7 @@ class _Block:
             return False  # sizes alone rule out the similarity
         return _best_case(size, left, place, other_size) >= self.threshold
 
-    def add(self, words: frozenset[str], holder: Holder) -> None:
+    def add(self, words: tuple[str, ...], holder: Holder) -> None:
         number = len(self.entries)
         self.entries.append((words, holder))
         if self.counts is None:
@@ -174,7 +175,7 @@ class _Block:
                 self._post(number, entry)
             self.reindex_at *= 2
 
-    def _post(self, number: int, words: frozenset[str]) -> None:
+    def _post(self, number: int, words: tuple[str, ...]) -> None:
         """File entry `number` under each word of its prefix, with the word's place in it."""
         for place, word in enumerate(self.prefix(words)):
             place = min(place, _PLACE_MASK)
@@ -190,6 +191,12 @@ class _Block:
                     self.postings[word] = grouped
             else:
                 posted.setdefault(place, []).append(number)
+
+
+def _similarity(words: frozenset[str], other: tuple[str, ...]) -> float:
+    """Jaccard similarity of two stems' words; `other` holds each word once."""
+    shared = len(words.intersection(other))
+    return shared / (len(words) + len(other) - shared)
 
 
 def _best_case(size: int, left: int, place: int, other_size: int) -> float:
@@ -252,7 +259,7 @@ class DuplicateIndex:
             block = self.blocks.get(sig.block)
             if block is None:
                 block = self.blocks[sig.block] = _Block(sig.threshold)
-            block.add(frozenset(sig.words), holder)
+            block.add(sig.words, holder)
 
 
 def _numbers_differ(a: frozenset[str], b: frozenset[str]) -> bool:

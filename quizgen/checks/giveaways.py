@@ -55,7 +55,7 @@ SAME_STATEMENT = 0.7
 MIN_SHARED = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     text: str
     words: frozenset[str]
@@ -66,9 +66,14 @@ class Answer:
     """Share of the stem words a telling text must hold, besides `MAX_MISSING`."""
     clause: frozenset[str] = frozenset()
     """For a blank: the content words of the clause it stands in (the fact it asks)."""
+    needed: int = field(init=False, compare=False)
+    """Stem words a telling text must hold (`_needed`), worked out once."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needed", _needed(self))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Facts:
     """What one question can give away (`answers`) and what it tells (`telling`)."""
 
@@ -82,7 +87,7 @@ class Facts:
 NO_FACTS = Facts()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Teller:
     words: frozenset[str]
     asks: frozenset[str]
@@ -156,9 +161,7 @@ def _needed(answer: Answer) -> int:
 
 
 def gives_away(answer: Answer, telling: frozenset[str]) -> bool:
-    if not answer.words <= telling:
-        return False
-    return len(answer.stem & telling) >= _needed(answer)
+    return answer.words <= telling and len(answer.stem & telling) >= answer.needed
 
 
 def pair_gives_away(teller: Facts, answer: Answer, kind: str) -> bool:
@@ -169,7 +172,29 @@ def pair_gives_away(teller: Facts, answer: Answer, kind: str) -> bool:
     )
 
 
-def _another_fact(answer: Answer, kind: str, teller: _Teller) -> bool:
+@dataclass(frozen=True, slots=True)
+class _Filed:
+    """A kept question's answer as the index files it: its stem words as a plain tuple (only
+    counted and looked up, never iterated in an order that matters), about a third of a set's
+    memory."""
+
+    text: str
+    words: frozenset[str]
+    stem: tuple[str, ...]
+    needed: int
+    clause: frozenset[str]
+    kind: str
+    holder: Any
+
+    @classmethod
+    def of(cls, answer: Answer, kind: str, holder: Any) -> _Filed:
+        return cls(
+            answer.text, answer.words, tuple(answer.stem), answer.needed, answer.clause, kind,
+            holder,
+        )  # fmt: skip
+
+
+def _another_fact(answer: Answer | _Filed, kind: str, teller: _Teller) -> bool:
     """Not a give-away although the words say so: two questions asking different words of one
     sentence — unless both are fill-ins blanking one clause of it; or a false statement next to
     a stem (only a true statement tells that a statement is false; a stem leaves the word in
@@ -177,7 +202,7 @@ def _another_fact(answer: Answer, kind: str, teller: _Teller) -> bool:
     if not answer.words:
         return teller.kind != "true_false"
     # The teller asks a word of this very sentence: its whole answer stands in this stem.
-    if not teller.asks or not teller.asks <= answer.stem:
+    if not teller.asks or not teller.asks.issubset(answer.stem):
         return False
     if kind == teller.kind == "fill_in_blank":
         return not teller.asks <= answer.clause
@@ -206,16 +231,16 @@ def _prefix(answer: Answer) -> list[str]:
     """Enough of the answer's stem words (longest first, a fixed order) that a text holding
     what `gives_away` asks holds one of these."""
     ordered = sorted(answer.stem, key=lambda word: (-len(word), word))
-    return ordered[: max(1, len(ordered) - _needed(answer) + 1)]
+    return ordered[: max(1, len(ordered) - answer.needed + 1)]
 
 
 @dataclass
 class GiveawayIndex:
     """Answers and telling texts of the kept questions, for `find` (see the module docstring)."""
 
-    answers: dict[str, list[tuple[Answer, str, Any]]] = field(default_factory=dict)
-    """A word of each answer (for a false statement: each word of its stem's prefix) →
-    (answer, its question's type, holder)."""
+    answers: dict[str, list[_Filed]] = field(default_factory=dict)
+    """A word of each answer (for a false statement: each word of its stem's prefix) → the
+    answer, with its question's type and holder."""
     tellers: dict[str, list[_Teller]] = field(default_factory=dict)
     """Every word of each telling text → the text."""
 
@@ -224,19 +249,26 @@ class GiveawayIndex:
         question: "tells" when this question's text gives a kept answer away, "told" when a
         kept text gives this question's answer away."""
         if facts.telling:
-            teller = _Teller(facts.telling, facts.asks, facts.kind, None)
-            for word in facts.telling:
-                for answer, kind, holder in self.answers.get(word, ()):
-                    if gives_away(answer, facts.telling) and not _another_fact(
-                        answer, kind, teller
+            telling = facts.telling
+            teller = _Teller(telling, facts.asks, facts.kind, None)
+            filed = self.answers
+            for word in telling:
+                for answer in filed.get(word, ()):
+                    if (
+                        answer.words <= telling
+                        and len(telling.intersection(answer.stem)) >= answer.needed
+                        and not _another_fact(answer, answer.kind, teller)
                     ):
-                        return "tells", holder, answer.text
+                        return "tells", answer.holder, answer.text
         for answer in facts.answers:
             if len(answer.stem) < MIN_SHARED:
                 continue
+            words, stem, needed = answer.words, answer.stem, answer.needed
             for teller in self._candidates(answer):
-                if gives_away(answer, teller.words) and not _another_fact(
-                    answer, facts.kind, teller
+                if (
+                    words <= teller.words
+                    and len(stem & teller.words) >= needed
+                    and not _another_fact(answer, facts.kind, teller)
                 ):
                     return "told", teller.holder, answer.text
         return None
@@ -247,7 +279,7 @@ class GiveawayIndex:
         telling text is filed under all its words, so any choice of them is complete)."""
         empty: list[_Teller] = []
         lists = sorted((self.tellers.get(word, empty) for word in answer.stem), key=len)
-        by_stem = lists[: max(1, len(lists) - _needed(answer) + 1)]
+        by_stem = lists[: max(1, len(lists) - answer.needed + 1)]
         stem_size = sum(map(len, by_stem))
         if answer.words:
             by_answer = min((self.tellers.get(word, empty) for word in answer.words), key=len)
@@ -261,8 +293,9 @@ class GiveawayIndex:
                 anchors = [min(answer.words, key=lambda w: (len(self.tellers.get(w, ())), w))]
             else:
                 anchors = _prefix(answer)
+            filed = _Filed.of(answer, facts.kind, holder)
             for anchor in anchors:
-                self.answers.setdefault(anchor, []).append((answer, facts.kind, holder))
+                self.answers.setdefault(anchor, []).append(filed)
         if facts.telling:
             teller = _Teller(facts.telling, facts.asks, facts.kind, holder)
             for word in facts.telling:
