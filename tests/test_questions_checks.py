@@ -89,3 +89,34 @@ def test_numbers_reads_as_a_list() -> None:
     assert numbers([2]) == "2"
     assert numbers([1, 3]) == "1 and 3"
     assert numbers([1, 2, 4]) == "1, 2 and 4"
+
+
+def _placeholder_by_definition(text: str) -> bool:
+    """`is_placeholder` as it reads in full, without the ASCII shortcut."""
+    from quizgen.questions.checks import _PLACEHOLDER
+
+    normalised = normalise(text)
+    if "lorem ipsum" in normalised:
+        return True
+    return not any(char.isalnum() for char in text) or bool(_PLACEHOLDER.match(normalised))
+
+
+def test_placeholder_shortcut_decides_as_the_full_test() -> None:
+    """The shortcut for ASCII texts (no `normalise` unless a text begins like a placeholder)
+    gives the full test's answer on placeholders, near misses and separators around them."""
+    import itertools
+
+    cores = [
+        "Question 1", "question a", "Option B", "Answer", "choice 12", "Alternative c", "item",
+        "Category 3", "Statement", "prompt", "Distractor d", "blank", "Text", "svar", "kategori",
+        "TODO: write", "tbd", "FIXME later", "placeholder text", "insert question here",
+        "Insert text", "xxx", "XXXXX", "n/a", "N A", "sample question", "Sample text",
+        "Lorem ipsum dolor", "lorem, ipsum", "loremipsum", "Which organelle makes ATP?",
+        "Mitochondria", "None", "Nucleus", "Questions about cells", "Optional reading",
+        "Textbook", "n", "na", "x", "", "spørsmål 2", "Påstand", "Ｑｕｅｓｔｉｏｎ 1",
+        "...", "—", "_", "a_b", "42",
+    ]  # fmt: skip
+    wrappers = ["{}", " {} ", "-{}", "/_{}.", "({})", "\x1c{}", "\r{}\n", "'{}'", "[{}]!", "…{}"]
+    for core, wrapper in itertools.product(cores, wrappers):
+        text = wrapper.format(core)
+        assert is_placeholder(text) == _placeholder_by_definition(text), repr(text)

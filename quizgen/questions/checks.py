@@ -77,9 +77,23 @@ def normalise(text: str) -> str:
     return _INNER_SEPARATORS.sub(" ", folded).strip()
 
 
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+"""What `str.isalnum` accepts, one character (a word character but the underscore)."""
+
+
 def is_blank_text(text: str) -> bool:
     """True when the text has no letter or digit at all ("...", "—", "?")."""
-    return not any(char.isalnum() for char in text)
+    return _LETTER_OR_DIGIT.search(text) is None
+
+
+_PLACEHOLDER_STARTS = (
+    "question", "option", "answer", "choice", "alternativ", "item", "category", "statement",
+    "prompt", "distractor", "blank", "text", "svar", "kategori", "todo", "tbd", "fixme",
+    "placeholder", "insert", "xxx", "n", "sample",
+)  # fmt: skip
+"""How every ASCII text `_PLACEHOLDER` matches begins, once normalised."""
+_LEADING_SEPARATORS = " \t\n\r\f\v\x1c\x1d\x1e\x1f.,;:!?\"'()[]{}/_-"
+"""The ASCII characters `normalise` drops from the start of a text."""
 
 
 @functools.lru_cache(maxsize=CACHED_TEXTS)
@@ -88,6 +102,12 @@ def is_placeholder(text: str) -> bool:
 
     Blank text ("...") counts as a placeholder.
     """
+    if text.isascii():
+        # Most texts are plain ASCII and begin like no placeholder: decided without `normalise`.
+        lowered = text.lower()
+        start = lowered.lstrip(_LEADING_SEPARATORS)
+        if "lorem" not in lowered and not start.startswith(_PLACEHOLDER_STARTS):
+            return is_blank_text(text)
     normalised = normalise(text)
     if "lorem ipsum" in normalised:
         return True
@@ -119,9 +139,12 @@ def duplicate_groups(
     texts: Sequence[str], key: Callable[[str], str] = normalise
 ) -> list[list[int]]:
     """1-based positions of texts sharing a key, one list per repeated key, in first-use order."""
+    keys = [key(text) for text in texts]
+    if len(set(keys)) == len(keys):
+        return []  # the common case
     positions: dict[str, list[int]] = {}
-    for number, text in enumerate(texts, start=1):
-        positions.setdefault(key(text), []).append(number)
+    for number, text_key in enumerate(keys, start=1):
+        positions.setdefault(text_key, []).append(number)
     return [group for group in positions.values() if len(group) > 1]
 
 
