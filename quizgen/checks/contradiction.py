@@ -337,23 +337,22 @@ def contradicts(claim: str, quote: str) -> bool:
 
 # -- a fill-in answer against the quote's word at the blank ------------------------------------
 
-_CLOZE_TOKEN = re.compile(r"\[blank_(\d+)\]|[^\W_]+(?:['’][^\W_]+)*|[,;:.!?]")
 CONTEXT = 3
 """Words either side of a blank used to find its place in the quote."""
 MAX_FILLER = 6
 """A blank stands for at most this many words of the quote."""
 
 
+_CLOZE_PARTS = re.compile(r"\[blank_(\d+)\]|([^\W_]+(?:['’][^\W_]+)*|[,;:.!?])")
+"""A blank marker (its number) or a word or sentence punctuation."""
+
+
 def _cloze_tokens(text: str) -> list[str]:
     """Stems of every word (stop words too) and sentence punctuation; a blank is `#N`."""
-    tokens = []
-    for match in _CLOZE_TOKEN.finditer(text.casefold()):
-        if match.group(1):
-            tokens.append(f"#{match.group(1)}")
-        else:
-            token = match.group()
-            tokens.append(stem(token) if token[0].isalnum() else token)
-    return tokens
+    return [
+        f"#{blank}" if blank else stem(token) if token[0].isalnum() else token
+        for blank, token in _CLOZE_PARTS.findall(text.casefold())
+    ]
 
 
 def _context(tokens: list[str], at: int) -> tuple[list[str], list[str]]:

@@ -89,7 +89,8 @@ NO_FACTS = Facts()
 
 @dataclass(frozen=True, slots=True)
 class _Teller:
-    words: frozenset[str]
+    words: frozenset[str] | tuple[str, ...]
+    """The telling text's words; a kept one's as a tuple (looked up only, a third the memory)."""
     asks: frozenset[str]
     kind: str
     holder: Any
@@ -174,23 +175,22 @@ def pair_gives_away(teller: Facts, answer: Answer, kind: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Filed:
-    """A kept question's answer as the index files it: its stem words as a plain tuple (only
-    counted and looked up, never iterated in an order that matters), about a third of a set's
-    memory."""
+    """A kept question's answer as the index files it: its words as plain tuples (only looked
+    up, never iterated in an order that matters), a third of a set's memory or less."""
 
     text: str
-    words: frozenset[str]
+    words: tuple[str, ...]
     stem: tuple[str, ...]
     needed: int
-    clause: frozenset[str]
+    clause: tuple[str, ...]
     kind: str
     holder: Any
 
     @classmethod
     def of(cls, answer: Answer, kind: str, holder: Any) -> _Filed:
         return cls(
-            answer.text, answer.words, tuple(answer.stem), answer.needed, answer.clause, kind,
-            holder,
+            answer.text, tuple(answer.words), tuple(answer.stem), answer.needed,
+            tuple(answer.clause), kind, holder,
         )  # fmt: skip
 
 
@@ -205,7 +205,7 @@ def _another_fact(answer: Answer | _Filed, kind: str, teller: _Teller) -> bool:
     if not teller.asks or not teller.asks.issubset(answer.stem):
         return False
     if kind == teller.kind == "fill_in_blank":
-        return not teller.asks <= answer.clause
+        return not teller.asks.issubset(answer.clause)
     return True
 
 
@@ -213,6 +213,9 @@ _CLAUSE_BREAK = re.compile(r"[,;:.!?()\u2014\u2013]")
 """Clauses of a fill-in's sentence, as punctuation sets them off: "near [blank_1], where stress
 builds up in the rock" holds two statements, "rejected his idea because he could not explain"
 one."""
+
+
+_BLANK_MARKER = re.compile(r"\[blank_\d+\]")
 
 
 def _clause_of(text: str, position: int) -> frozenset[str]:
@@ -224,7 +227,7 @@ def _clause_of(text: str, position: int) -> frozenset[str]:
     starts = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, at)]
     following = _CLAUSE_BREAK.search(text, at + len(marker))
     clause = text[starts[-1] if starts else 0 : following.start() if following else len(text)]
-    return _words(re.sub(r"\[blank_\d+\]", " ", clause))
+    return _words(_BLANK_MARKER.sub(" ", clause))
 
 
 def _prefix(answer: Answer) -> list[str]:
@@ -255,7 +258,7 @@ class GiveawayIndex:
             for word in telling:
                 for answer in filed.get(word, ()):
                     if (
-                        answer.words <= telling
+                        telling.issuperset(answer.words)
                         and len(telling.intersection(answer.stem)) >= answer.needed
                         and not _another_fact(answer, answer.kind, teller)
                     ):
@@ -266,8 +269,8 @@ class GiveawayIndex:
             words, stem, needed = answer.words, answer.stem, answer.needed
             for teller in self._candidates(answer):
                 if (
-                    words <= teller.words
-                    and len(stem & teller.words) >= needed
+                    len(words.intersection(teller.words)) == len(words)
+                    and len(stem.intersection(teller.words)) >= needed
                     and not _another_fact(answer, facts.kind, teller)
                 ):
                     return "told", teller.holder, answer.text
@@ -297,6 +300,6 @@ class GiveawayIndex:
             for anchor in anchors:
                 self.answers.setdefault(anchor, []).append(filed)
         if facts.telling:
-            teller = _Teller(facts.telling, facts.asks, facts.kind, holder)
+            teller = _Teller(tuple(facts.telling), facts.asks, facts.kind, holder)
             for word in facts.telling:
                 self.tellers.setdefault(word, []).append(teller)

@@ -119,7 +119,7 @@ NEGATION_STEMS = frozenset(stem(word) for word in _NEGATION_WORDS.split())
 @lru_cache(maxsize=32768)
 def content_words(text: str) -> tuple[str, ...]:
     """The stems of `text`'s content words, in order (numbers kept, stop words dropped)."""
-    return tuple(stem(token) for token in _tokens(text) if token not in STOP_WORDS)
+    return tuple([stem(token) for token in _tokens(text) if token not in STOP_WORDS])
 
 
 def negated(text: str) -> bool:
