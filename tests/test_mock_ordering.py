@@ -135,3 +135,19 @@ def test_the_roman_republics_dates_give_three_questions_in_the_order_things_happ
         first["items"][0]
         == "The plebeians refused to work or fight until they gained their own officials"
     )
+
+
+def test_a_text_is_searched_for_orders_only_when_an_ordering_question_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Most batches never ask for an order: reading a text for them does not look for one."""
+    from quizgen.llm.mock import reading
+
+    searched: list[str] = []
+    monkeypatch.setattr(reading, "find", lambda content: searched.append(content) or find(content))
+    text = BREAD + "\nOne more sentence makes this text new to the reading cache.\n"
+    generate_questions(text, "fill_in_blank", 3, "blanks")
+    assert searched == []
+    questions = generate_questions(text, "ordering", 1, "order")
+    assert searched == [text]
+    assert questions

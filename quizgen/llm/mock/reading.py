@@ -16,7 +16,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from quizgen.llm.mock.sequences import Found, find
 from quizgen.llm.mock.targets import (
@@ -87,8 +87,13 @@ class Reading:
     pools: dict[tuple[str, str], tuple[str, ...]]
     """Distinct target texts per (kind, group), and per (kind, "") for the whole kind."""
     true_texts: frozenset[str]
-    sequences: tuple[Found, ...] = ()
-    """Orders the text states (numbered lists, first/then/finally, dates; see `sequences`)."""
+    content: str = field(default="", repr=False, compare=False)
+
+    @functools.cached_property
+    def sequences(self) -> tuple[Found, ...]:
+        """Orders the text states (numbered lists, first/then/finally, dates; see `sequences`):
+        found when first asked for (ordering, `suggest`), since most batches never ask."""
+        return find(self.content)
 
     @property
     def units(self) -> list[Unit]:
@@ -146,7 +151,7 @@ def read(content: str) -> Reading:
         subjects=tuple(_subjects(sentences)),
         pools={key: tuple(texts) for key, texts in pools.items()},
         true_texts=frozenset(true_texts),
-        sequences=find(content),
+        content=content,
     )
 
 
