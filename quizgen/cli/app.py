@@ -129,3 +129,19 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    finally:
+        leave_objects_to_the_os()
+
+
+def leave_objects_to_the_os() -> None:
+    """Let the interpreter's teardown skip the garbage collector's passes over what the run made.
+
+    At exit Python clears every module and collects cycles over all live objects (~50,000 after
+    a `create`), which took ~45 ms of every command, a sixth of `create`'s fixed work; the
+    operating system frees the process's memory at once anyway. Freezing moves those objects
+    out of the collector's reach. Nothing that matters waits for it: the commands close their
+    files and the database themselves, atexit handlers and reference counting still run, and
+    only `__del__` of objects caught in reference cycles is skipped."""
+    import gc
+
+    gc.freeze()
