@@ -11,7 +11,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-NOT_NEEDED = ("pypdf", "openai", "docx", "pptx", "starlette", "jinja2", "uvicorn", "httpx")
+NOT_NEEDED = (
+    "pypdf",
+    "openai",
+    "docx",
+    "pptx",
+    "starlette",
+    "jinja2",
+    "uvicorn",
+    "httpx",
+    "html",
+)
+"""`html` is the standard library's HTML parser: only HTML sources and Canvas pages need it."""
 
 PROBE = """
 import json, runpy, sys

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from quizgen.content import ModuleContent, Section, assemble
 from quizgen.content.clean import clean_text, drop_repeated_lines
-from quizgen.content.html import html_to_text
 from quizgen.errors import ContentError
 
 TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text")
@@ -113,6 +112,8 @@ def extract_data(
 
         text, warnings = pptx_text(data, label, notes=slide_notes)
     elif suffix in HTML_SUFFIXES:
+        from quizgen.content.html import html_to_text
+
         text = html_to_text(_decode(data, label))
     else:
         text = _decode(data, label)
