@@ -45,20 +45,26 @@ def run_probe(args: list[str], env: dict[str, str]) -> dict:
     return json.loads(done.stderr.strip().splitlines()[-1])
 
 
-def test_a_markdown_create_on_the_mock_imports_no_pdf_office_openai_or_web(tmp_path: Path) -> None:
-    (tmp_path / "notes.md").write_text(
+def write_cells_quiz(folder: Path) -> Path:
+    """A one-module Markdown spec on the mock: two true/false questions."""
+    (folder / "notes.md").write_text(
         "# Cells\n\nThe **nucleus** is the organelle that holds the genetic material of a cell.\n"
         "The **ribosome** is the structure that builds proteins from amino acids.\n"
         "The **mitochondrion** is the organelle that releases energy from glucose.\n",
         encoding="utf-8",
     )
-    spec = tmp_path / "quiz.toml"
+    spec = folder / "quiz.toml"
     spec.write_text(
         'title = "Cells"\n[llm]\nprovider = "mock"\n\n[modules.cells]\nname = "Cells"\n'
         'sources = ["notes.md"]\n'
         'question_batches = [{ question_type = "true_false", count = 2 }]\n',
         encoding="utf-8",
     )
+    return spec
+
+
+def test_a_markdown_create_on_the_mock_imports_no_pdf_office_openai_or_web(tmp_path: Path) -> None:
+    spec = write_cells_quiz(tmp_path)
     db = tmp_path / "q.db"
     env = {**os.environ, "QUIZGEN_DB": str(db), "QUIZGEN_MOCK_LATENCY": "0"}
     found = run_probe(["create", str(spec), "--json"], env)
@@ -103,18 +109,7 @@ print(json.dumps(seen), file=sys.stderr)
 def test_the_first_ask_goes_out_before_the_checks_load(tmp_path: Path) -> None:
     """Screening an answer needs the checks (~40 ms of imports) and no ask does: they load in a
     worker thread while the first asks are out, so a run's wall time does not include them."""
-    spec = tmp_path / "quiz.toml"
-    (tmp_path / "notes.md").write_text(
-        "# Cells\n\nThe nucleus is the organelle that holds the genetic material of a cell.\n"
-        "The ribosome is the structure that builds proteins from amino acids in the cell.\n",
-        encoding="utf-8",
-    )
-    spec.write_text(
-        'title = "Cells"\n[llm]\nprovider = "mock"\n\n[modules.cells]\nname = "Cells"\n'
-        'sources = ["notes.md"]\n'
-        'question_batches = [{ question_type = "true_false", count = 2 }]\n',
-        encoding="utf-8",
-    )
+    spec = write_cells_quiz(tmp_path)
     env = {**os.environ, "QUIZGEN_DB": str(tmp_path / "q.db"), "QUIZGEN_MOCK_LATENCY": "0.2"}
     done = subprocess.run(
         [sys.executable, "-c", FIRST_CALL_PROBE, "create", str(spec), "--json"],
@@ -145,18 +140,7 @@ main()
 def test_a_command_leaves_its_objects_to_the_os_and_loses_nothing(tmp_path: Path) -> None:
     """`main` freezes the run's objects before the interpreter's teardown (~45 ms of garbage
     collection passes at every exit); what the run wrote is complete and closed all the same."""
-    (tmp_path / "notes.md").write_text(
-        "# Cells\n\nThe nucleus is the organelle that holds the genetic material of a cell.\n"
-        "The ribosome is the structure that builds proteins from amino acids in the cell.\n",
-        encoding="utf-8",
-    )
-    spec = tmp_path / "quiz.toml"
-    spec.write_text(
-        'title = "Cells"\n[llm]\nprovider = "mock"\n\n[modules.cells]\nname = "Cells"\n'
-        'sources = ["notes.md"]\n'
-        'question_batches = [{ question_type = "true_false", count = 2 }]\n',
-        encoding="utf-8",
-    )
+    spec = write_cells_quiz(tmp_path)
     db = tmp_path / "q.db"
     env = {**os.environ, "QUIZGEN_DB": str(db), "QUIZGEN_MOCK_LATENCY": "0"}
     done = subprocess.run(
