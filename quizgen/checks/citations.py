@@ -231,12 +231,16 @@ def _normalised_content(text: str) -> NormalisedText:
     return normalise(text)
 
 
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+"""One character `str.isalnum` accepts (a word character but the underscore)."""
+
+
 def quote_parts(quote: str) -> list[str]:
     """The normalised parts of a quote that must appear in order: one part, or several where an
     ellipsis stands for omitted words. Wrapping quote marks and final punctuation are dropped."""
     needle = normalised_quote(quote)
     parts = [part.strip(_END_TRIM) for part in _ELLIPSIS.split(needle)]
-    return [part for part in parts if any(char.isalnum() for char in part)]
+    return [part for part in parts if _LETTER_OR_DIGIT.search(part)]
 
 
 def find_span(parts: list[str], haystack: str) -> tuple[int, int] | None:

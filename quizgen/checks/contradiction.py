@@ -146,8 +146,8 @@ class Reading:
         return [word for word in self.words if word.clause == number]
 
 
-def _is_negator(token: str) -> bool:
-    return token in NEGATORS or token.endswith(("n't", "n’t"))
+_NOT = ("n't", "n’t")
+"""A token ending so is a negator too."""
 
 
 _HINT = re.compile(
@@ -177,7 +177,7 @@ def read(text: str) -> Reading:
                 clause += 1
             negations, pending = 0, False
             continue
-        if _is_negator(token):
+        if token in NEGATORS or token.endswith(_NOT):
             if token != "nor" or negations % 2 == 0:  # "neither helped nor harmed": one denial
                 negations += 1
             pending = True

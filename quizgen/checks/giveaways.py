@@ -39,7 +39,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from quizgen.checks import grounding
 from quizgen.questions.numeric import key_values, number_text
@@ -173,24 +173,24 @@ def pair_gives_away(teller: Facts, answer: Answer, kind: str) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Filed:
+class _Filed(NamedTuple):
     """A kept question's answer as the index files it: its words as plain tuples (only looked
-    up, never iterated in an order that matters), a third of a set's memory or less."""
+    up, never iterated in an order that matters), a third of a set's memory or less. A tuple,
+    so the lookup reads its first fields by position."""
 
-    text: str
     words: tuple[str, ...]
     stem: tuple[str, ...]
     needed: int
     clause: tuple[str, ...]
+    text: str
     kind: str
     holder: Any
 
     @classmethod
     def of(cls, answer: Answer, kind: str, holder: Any) -> _Filed:
         return cls(
-            answer.text, tuple(answer.words), tuple(answer.stem), answer.needed,
-            tuple(answer.clause), kind, holder,
+            tuple(answer.words), tuple(answer.stem), answer.needed, tuple(answer.clause),
+            answer.text, kind, holder,
         )  # fmt: skip
 
 
@@ -258,8 +258,8 @@ class GiveawayIndex:
             for word in telling:
                 for answer in filed.get(word, ()):
                     if (
-                        telling.issuperset(answer.words)
-                        and len(telling.intersection(answer.stem)) >= answer.needed
+                        telling.issuperset(answer[0])  # its words
+                        and len(telling.intersection(answer[1])) >= answer[2]  # stem, needed
                         and not _another_fact(answer, answer.kind, teller)
                     ):
                         return "tells", answer.holder, answer.text

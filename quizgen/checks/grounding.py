@@ -110,7 +110,9 @@ def stem(word: str) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+    return _TOKEN.findall(text.casefold())
 
 
 NEGATION_STEMS = frozenset(stem(word) for word in _NEGATION_WORDS.split())
