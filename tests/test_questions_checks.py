@@ -102,8 +102,8 @@ def _placeholder_by_definition(text: str) -> bool:
 
 
 def test_placeholder_shortcut_decides_as_the_full_test() -> None:
-    """The shortcut for ASCII texts (no `normalise` unless a text begins like a placeholder)
-    gives the full test's answer on placeholders, near misses and separators around them."""
+    """The shortcut (no `normalise` unless a text begins like a placeholder) gives the full
+    test's answer on placeholders, near misses and separators around them."""
     import itertools
 
     cores = [
@@ -114,9 +114,12 @@ def test_placeholder_shortcut_decides_as_the_full_test() -> None:
         "Lorem ipsum dolor", "lorem, ipsum", "loremipsum", "Which organelle makes ATP?",
         "Mitochondria", "None", "Nucleus", "Questions about cells", "Optional reading",
         "Textbook", "n", "na", "x", "", "spørsmål 2", "Påstand", "Ｑｕｅｓｔｉｏｎ 1",
-        "...", "—", "_", "a_b", "42",
+        "...", "—", "_", "a_b", "42", "\ufb01xme", "Ａｎｓｗｅｒ", "ßample", "Ｘｘｘ",
     ]  # fmt: skip
-    wrappers = ["{}", " {} ", "-{}", "/_{}.", "({})", "\x1c{}", "\r{}\n", "'{}'", "[{}]!", "…{}"]
+    wrappers = [
+        "{}", " {} ", "-{}", "/_{}.", "({})", "\x1c{}", "\r{}\n", "'{}'", "[{}]!", "…{}",
+        "“{}”", "\u00a0{}", "«{}»", "—{}", "\u3000{}", "\u2028{}", "‘{}’?",
+    ]  # fmt: skip
     for core, wrapper in itertools.product(cores, wrappers):
         text = wrapper.format(core)
         assert is_placeholder(text) == _placeholder_by_definition(text), repr(text)

@@ -88,12 +88,12 @@ def is_blank_text(text: str) -> bool:
 
 _PLACEHOLDER_STARTS = (
     "question", "option", "answer", "choice", "alternativ", "item", "category", "statement",
-    "prompt", "distractor", "blank", "text", "svar", "kategori", "todo", "tbd", "fixme",
-    "placeholder", "insert", "xxx", "n", "sample",
+    "prompt", "distractor", "blank", "text", "spørsmål", "svar", "kategori", "påstand", "todo",
+    "tbd", "fixme", "placeholder", "insert", "xxx", "n", "sample",
 )  # fmt: skip
-"""How every ASCII text `_PLACEHOLDER` matches begins, once normalised."""
-_LEADING_SEPARATORS = " \t\n\r\f\v\x1c\x1d\x1e\x1f.,;:!?\"'()[]{}/_-"
-"""The ASCII characters `normalise` drops from the start of a text."""
+"""How every text `_PLACEHOLDER` matches begins, once normalised."""
+_LEADING_SEPARATORS = re.compile(r"""[\s.,;:!?…"'“”‘’«»()\[\]{}/_\-–—]*""")
+"""What `normalise` drops from the start of a text: `_END_PUNCTUATION` and `_INNER_SEPARATORS`."""
 
 
 @functools.lru_cache(maxsize=CACHED_TEXTS)
@@ -102,12 +102,12 @@ def is_placeholder(text: str) -> bool:
 
     Blank text ("...") counts as a placeholder.
     """
-    if text.isascii():
-        # Most texts are plain ASCII and begin like no placeholder: decided without `normalise`.
-        lowered = text.lower()
-        start = lowered.lstrip(_LEADING_SEPARATORS)
-        if "lorem" not in lowered and not start.startswith(_PLACEHOLDER_STARTS):
-            return is_blank_text(text)
+    # Most texts begin like no placeholder: decided without the rest of `normalise`.
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    leading = _LEADING_SEPARATORS.match(folded)
+    start = folded[leading.end() :] if leading else folded
+    if "lorem" not in folded and not start.startswith(_PLACEHOLDER_STARTS):
+        return is_blank_text(text)
     normalised = normalise(text)
     if "lorem ipsum" in normalised:
         return True
