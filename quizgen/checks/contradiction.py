@@ -34,6 +34,7 @@ from typing import NamedTuple
 from quizgen.checks.grounding import (
     STOP_WORDS,
     Passage,
+    WordTest,
     content_words,
     is_grounded,
     stem,
@@ -150,16 +151,14 @@ _NOT = ("n't", "n’t")
 """A token ending so is a negator too."""
 
 
-_HINT = re.compile(
-    r"(?<!\w)(?:" + "|".join(sorted(NEGATORS)) + r"|than|enn)(?!\w)|n['’]t(?!\w)", re.IGNORECASE
-)
+_HINT = WordTest.of([*sorted(NEGATORS), "than", "enn"])
 _ANTONYM_STEMS = frozenset(_ANTONYMS)
 
 
 def _may_invert(claim: str, quote: str) -> bool:
     """A cheap first look: without a negator, a comparison or a word with an antonym, no
     inversion can be found, and most claims have none of them."""
-    if _HINT.search(claim) or _HINT.search(quote):
+    if _HINT(claim) or _HINT(quote):
         return True
     return not _ANTONYM_STEMS.isdisjoint(content_words(claim))
 
@@ -301,17 +300,14 @@ def comparison_swapped(claim: str, quote: str) -> bool:
     return False
 
 
-_OPPOSITE_ASKED = re.compile(
-    r"(?<!\w)(?:not|except|false|incorrect|untrue|least|ikke|unntatt|feil|usann|usanne)(?!\w)"
-    r"|n['’]t(?!\w)",
-    re.IGNORECASE,
-)
+_OPPOSITE_WORDS = "not except false incorrect untrue least ikke unntatt feil usann usanne"
+_OPPOSITE_ASKED = WordTest.of(_OPPOSITE_WORDS.split())
 
 
 def asks_for_the_opposite(stem_text: str) -> bool:
     """A stem asking for what is NOT so ("Which is not …", "… except …", "Which is false?"):
     its correct option is meant to contradict the passage."""
-    return _OPPOSITE_ASKED.search(stem_text) is not None
+    return _OPPOSITE_ASKED(stem_text)
 
 
 _DENIAL = re.compile(

@@ -66,9 +66,37 @@ STOP_WORDS = frozenset((_ENGLISH_STOP_WORDS + _NORWEGIAN_STOP_WORDS).split())
 """Function words only. Quantifiers, prepositions of direction and negations ("only", "all",
 "other", "into", "not") are kept: "eats only plants" and "eats plants" are different claims."""
 _NEGATION_WORDS = "not no never none nor cannot without lack lacks lacked lacking ikke ingen aldri"
-_NEGATION = re.compile(
-    rf"(?<!\w)(?:{'|'.join(_NEGATION_WORDS.split())})(?!\w)|n['’]t(?!\w)", re.IGNORECASE
-)
+
+
+@dataclass(frozen=True)
+class WordTest:
+    """Whether a text holds one of `words` as a whole word, in any case, or a word ending in
+    "n't": `pattern` (the words between word boundaries, or n't at a word's end, ignoring
+    case) says so for any text; an ASCII text is lower-cased and its words looked up instead:
+    the same answer without the pattern's attempt at every character (the words are lower-case
+    ASCII letters)."""
+
+    words: frozenset[str]
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> WordTest:
+        listed = list(words)
+        pattern = rf"(?<!\w)(?:{'|'.join(listed)})(?!\w)|n['’]t(?!\w)"
+        return cls(frozenset(listed), re.compile(pattern, re.IGNORECASE))
+
+    def __call__(self, text: str) -> bool:
+        if not text.isascii():
+            return self.pattern.search(text) is not None
+        lowered = text.lower()
+        if not self.words.isdisjoint(_ASCII_WORD.findall(lowered)):
+            return True
+        return "n't" in lowered and _NOT_ENDING.search(lowered) is not None
+
+
+_ASCII_WORD = re.compile(r"\w+")
+_NOT_ENDING = re.compile(r"n't(?!\w)")
+_NEGATION = WordTest.of(_NEGATION_WORDS.split())
 
 _SUFFIXES = (
     "ations",
@@ -125,7 +153,7 @@ def content_words(text: str) -> tuple[str, ...]:
 
 
 def negated(text: str) -> bool:
-    return _NEGATION.search(text) is not None
+    return _NEGATION(text)
 
 
 def stems_match(a: str, b: str) -> bool:
