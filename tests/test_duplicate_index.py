@@ -63,3 +63,19 @@ def test_block_finds_what_comparing_every_pair_finds(threshold: float, seed: int
             kept.append(stem)
     assert found > 100  # the comparison met many near-duplicates, not only misses
     assert any(isinstance(posted, dict) for posted in block.postings.values())
+
+
+def test_a_small_block_keeps_no_index_and_a_large_one_does() -> None:
+    """Most keys are one question's own answer: a block compares its stems one by one until it
+    holds `SMALL_BLOCK` of them, and only then builds its prefix index."""
+    from quizgen.checks.duplicates import SMALL_BLOCK
+
+    block = _Block(NEAR_DUPLICATE_SIMILARITY)
+    for number in range(SMALL_BLOCK - 1):
+        block.add((f"alpha{number}", f"beta{number}", "gamma"), Holder(str(number), "stem"))
+    assert block.counts is None and not block.postings
+    assert block.find(frozenset({"alpha3", "beta3", "gamma"})) is not None
+    block.add(("delta", "epsilon", "gamma"), Holder("last", "stem"))
+    assert block.counts is not None and block.postings
+    found = block.find(frozenset({"alpha3", "beta3", "gamma"}))
+    assert found is not None and found[0].batch_key == "3"
