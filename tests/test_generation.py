@@ -234,6 +234,20 @@ async def test_one_failing_batch_never_cancels_the_others(store: Store) -> None:
     }
 
 
+async def test_an_unexpected_error_is_stored_in_one_line_without_a_key(store: Store) -> None:
+    """A bug's message may carry what it was handed, an API key included; `last_error` is
+    stored and shown, so it gets the same masking as every provider error."""
+    quiz, key = one_batch(store, 2)
+    leaked = RuntimeError("request failed:\n  header Authorization: Bearer sk-proj-ABCDEF123456")
+    await generate(store, quiz, ScriptedAdapter({key: [leaked]}))
+    [batch] = store.batches(quiz.id)
+    assert batch.status == BatchStatus.FAILED
+    masked = "RuntimeError: request failed: header Authorization: Bearer sk-pro***"
+    assert batch.last_error == masked
+    dump = "\n".join(store.db.conn.iterdump())
+    assert "ABCDEF123456" not in dump
+
+
 async def test_llm_calls_in_flight_never_exceed_the_limit(store: Store) -> None:
     quiz = make_quiz(store, {"tf": 1}, modules=tuple(f"m{i}" for i in range(12)))
     adapter = ScriptedAdapter(fallback=numbered_true_false(1), delay=0.02)

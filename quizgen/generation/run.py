@@ -33,6 +33,7 @@ from functools import partial
 
 import anyio
 
+from quizgen import errors
 from quizgen.errors import StoreError
 from quizgen.generation.batch import BatchRun
 from quizgen.generation.context import (
@@ -75,10 +76,10 @@ class RunReport:
 
 
 def one_line(exc: BaseException) -> str:
-    """An unexpected exception as a batch's `last_error`: one line, its type named."""
-    text = " ".join(str(exc).split())
-    line = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    return line if len(line) <= 300 else line[:297] + "..."
+    """An unexpected exception as a batch's `last_error`: one line, its type named, and
+    anything shaped like an API key masked (`errors.one_line`), since the line is stored."""
+    text = str(exc).strip()
+    return errors.one_line(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
 
 
 def load_answer_checks() -> None:
