@@ -60,3 +60,8 @@ def clear() -> None:
     with _lock:
         _kept.clear()
         _size = 0
+
+
+def kept_bytes() -> int:
+    """Compressed bytes kept now (for bench/bench_mock.py)."""
+    return _size

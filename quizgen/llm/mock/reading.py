@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from quizgen.llm.mock.sequences import Found, find
 from quizgen.llm.mock.targets import (
+    Spans,
     Target,
     find_targets,
     group_names,
@@ -116,18 +117,18 @@ def usable_sentences(content: str) -> int:
 def read(content: str) -> Reading:
     """The reading of one text; see the module docstring."""
     sections, found, tables = _outline(content)
-    names_mid = names_mid_sentence(plain for _q, plain, _s in found)
-    raw_targets = [find_targets(plain, names_mid, stressed(quote)) for quote, plain, _s in found]
+    spans = [word_spans(plain) for _q, plain, _s in found]  # once per sentence, kept by none
+    names_mid = names_mid_sentence(spans)
+    raw_targets = [
+        find_targets(plain, names_mid, stressed(quote), tokens)
+        for (quote, plain, _s), tokens in zip(found, spans, strict=True)
+    ]
     groups = group_names(raw_targets)
     sentences = []
     for index, ((quote, plain, section), targets) in enumerate(
         zip(found, raw_targets, strict=True)
     ):
-        typed = tuple(
-            Target(t.start, t.end, t.text, t.kind, groups.get((t.kind, fold(t.text)), t.group),
-                   t.plural, t.strong)
-            for t in targets
-        )  # fmt: skip
+        typed = tuple(_grouped(t, groups) for t in targets)
         sentences.append(Sentence(index, quote, plain, section, typed, _units(index, plain, typed)))
     pools: dict[tuple[str, str], list[str]] = {}
     seen: set[tuple[str, str]] = set()
@@ -148,11 +149,20 @@ def read(content: str) -> Reading:
         sections=tuple(sections),
         sentences=tuple(sentences),
         tables=tuple(tables),
-        subjects=tuple(_subjects(sentences)),
+        subjects=tuple(_subjects(sentences, spans)),
         pools={key: tuple(texts) for key, texts in pools.items()},
         true_texts=frozenset(true_texts),
         content=content,
     )
+
+
+def _grouped(target: Target, groups: dict[tuple[str, str], str]) -> Target:
+    """The target in its group across the text (`group_names`); itself when that is its own."""
+    group = groups.get((target.kind, fold(target.text)), target.group)
+    if group == target.group:
+        return target
+    t = target
+    return Target(t.start, t.end, t.text, t.kind, group, t.plural, t.strong)
 
 
 @functools.lru_cache(maxsize=CACHE_TEXTS)
@@ -318,8 +328,9 @@ def _units(index: int, plain: str, targets: tuple[Target, ...]) -> tuple[Unit, .
     return (Unit(index, 0, body_end, targets),)
 
 
-def _subjects(sentences: list[Sentence]) -> Iterable[Pair]:
-    """A sentence opening with a name or term, then a verb: subject → what is said of it."""
+def _subjects(sentences: list[Sentence], spans: list[Spans]) -> Iterable[Pair]:
+    """A sentence opening with a name or term, then a verb: subject → what is said of it
+    (`spans`: the `word_spans` of each sentence)."""
     for sentence in sentences:
         plain = sentence.plain
         if not sentence.targets or "," in plain[: sentence.targets[0].end + 2]:
@@ -328,7 +339,7 @@ def _subjects(sentences: list[Sentence]) -> Iterable[Pair]:
         before = plain[: first.start].strip().casefold()
         if before not in ("", "the", "a", "an"):
             continue
-        tokens = word_spans(plain)
+        tokens = spans[sentence.index]
         verb = next(
             (
                 t

@@ -11,14 +11,12 @@ Plain word lists, no grammar model: a phrase the lists miss costs a question, ne
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from quizgen.llm.mock.words import (
-    CACHE_WORDS,
     DETERMINERS,
     ERAS,
     NUMBER_WORDS,
@@ -101,24 +99,25 @@ class Target:
     """Set in bold or italics by the author: the terms the notes themselves stress."""
 
 
-@functools.lru_cache(maxsize=CACHE_WORDS)
 def word_spans(plain: str) -> tuple[tuple[int, int, str], ...]:
-    """(start, end, word) of every word of a sentence."""
-    spans = []
-    for match in WORD.finditer(plain):
-        start, word = match.start(), match.group().rstrip(".")
-        spans.append((start, start + len(word), word))
-    return tuple(spans)
+    """(start, end, word) of every word of a sentence (a `WORD` match ends in a letter or
+    digit, never in a stop)."""
+    return tuple([(match.start(), match.end(), match.group()) for match in WORD.finditer(plain)])
 
 
 def _acronym_like(word: str) -> bool:
     return sum(map(str.isupper, word)) >= 2 or any(map(str.isdigit, word))
 
 
-def names_mid_sentence(plains: Iterable[str]) -> frozenset[str]:
+Spans = tuple[tuple[int, int, str], ...]
+"""`word_spans` of one sentence."""
+
+
+def names_mid_sentence(sentences: Iterable[Spans]) -> frozenset[str]:
+    """Capitalised words standing after a sentence's first word (`word_spans` of each)."""
     found = set()
-    for plain in plains:
-        for _s, _e, word in word_spans(plain)[1:]:
+    for spans in sentences:
+        for _s, _e, word in spans[1:]:
             if word[:1].isupper():
                 found.add(word)
     return frozenset(found)
@@ -138,10 +137,12 @@ def stressed(quote: str) -> frozenset[str]:
 
 
 def find_targets(
-    plain: str, names_mid: frozenset[str], stress: frozenset[str]
+    plain: str, names_mid: frozenset[str], stress: frozenset[str], tokens: Spans | None = None
 ) -> tuple[Target, ...]:
-    tokens = word_spans(plain)
-    lows = [token[2].casefold() for token in tokens]
+    """`tokens`: the sentence's `word_spans`, when the caller has them already."""
+    tokens = word_spans(plain) if tokens is None else tokens
+    texts = [token[2] for token in tokens]
+    lows = [text.casefold() for text in texts]
     taken: list[Target] = []
     used = [False] * len(tokens)
 
@@ -156,16 +157,14 @@ def find_targets(
     for phrase in sorted(stress, key=len, reverse=True):
         words = phrase.split()
         for n in range(len(tokens) - len(words) + 1):
-            if [t[2] for t in tokens[n : n + len(words)]] == words and not any(
-                used[n : n + len(words)]
-            ):
+            if texts[n : n + len(words)] == words and not any(used[n : n + len(words)]):
                 kind = "name" if phrase[:1].isupper() and n > 0 else "term"
                 add(n, n + len(words) - 1, kind, "stressed" if kind == "term" else "name", True)
                 break
 
     # Numbers: digits with their unit ("509 BC", "86 percent", "32 bits"), number words.
-    for n, (_s, _e, word) in enumerate(tokens):
-        if used[n]:
+    for n, word in enumerate(texts):
+        if used[n] or not word[:1].isdecimal():  # what \d matches first
             continue
         if _NUMBER.fullmatch(word):
             last, group = n, ""

@@ -11,7 +11,7 @@ import re
 
 _SPLIT = str.split
 
-CACHE_WORDS = 4096
+CACHE_WORDS = 1024
 """Entries of each word cache: bounded, so a long run's memory stays flat."""
 
 STOP = frozenset(
