@@ -44,3 +44,27 @@ def test_word_test_answers_as_its_pattern(name: str) -> None:
         assert test(text) == expected, repr(text)
         found += expected
     assert 500 < found < len(texts) - 500  # both answers met often
+
+
+def _stem_by_definition(word: str) -> str:
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith(("ies", "ied")) and len(word) > 4:
+        return word[:-3] + "y"
+    for suffix in grounding._SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def test_stem_cuts_the_first_listed_suffix_that_fits() -> None:
+    """`stem` only tries the suffixes ending in the word's last letter; the answer is the same
+    as trying every suffix in order."""
+    rng = random.Random(3)
+    letters = "aeiounsdgrmtlycé"
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 10))) for _ in range(50000)]
+    words += [
+        base + suffix for base in ("cell", "mit", "ab", "x") for suffix in grounding._SUFFIXES
+    ]
+    for word in words:
+        assert grounding.stem.__wrapped__(word) == _stem_by_definition(word), word

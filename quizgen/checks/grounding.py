@@ -124,6 +124,12 @@ _SUFFIXES = (
 )
 
 
+_SUFFIXES_ENDING: dict[str, tuple[str, ...]] = {}
+"""The suffixes ending in each letter, in `_SUFFIXES`' order: only those can end a word."""
+for _suffix in _SUFFIXES:
+    _SUFFIXES_ENDING[_suffix[-1]] = (*_SUFFIXES_ENDING.get(_suffix[-1], ()), _suffix)
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A rough stem: one common suffix (English and Latin plural endings) cut off."""
@@ -131,7 +137,7 @@ def stem(word: str) -> str:
         return word
     if word.endswith(("ies", "ied")) and len(word) > 4:
         return word[:-3] + "y"
-    for suffix in _SUFFIXES:
+    for suffix in _SUFFIXES_ENDING.get(word[-1], ()):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
