@@ -91,7 +91,8 @@ NO_FACTS = Facts()
 class _Teller:
     words: frozenset[str] | tuple[str, ...]
     """The telling text's words; a kept one's as a tuple (looked up only, a third the memory)."""
-    asks: frozenset[str]
+    asks: frozenset[str] | tuple[str, ...]
+    """The words its own answers are made of; a kept one's as a tuple too."""
     kind: str
     holder: Any
 
@@ -202,11 +203,16 @@ def _another_fact(answer: Answer | _Filed, kind: str, teller: _Teller) -> bool:
     if not answer.words:
         return teller.kind != "true_false"
     # The teller asks a word of this very sentence: its whole answer stands in this stem.
-    if not teller.asks or not teller.asks.issubset(answer.stem):
+    if not teller.asks or not _all_in(teller.asks, answer.stem):
         return False
     if kind == teller.kind == "fill_in_blank":
-        return not teller.asks.issubset(answer.clause)
+        return not _all_in(teller.asks, answer.clause)
     return True
+
+
+def _all_in(words: Iterable[str], within: frozenset[str] | tuple[str, ...]) -> bool:
+    """Whether every one of `words` is in `within` (either may be a tuple)."""
+    return frozenset(words).issubset(within)
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:.!?()\u2014\u2013]")
@@ -300,6 +306,6 @@ class GiveawayIndex:
             for anchor in anchors:
                 self.answers.setdefault(anchor, []).append(filed)
         if facts.telling:
-            teller = _Teller(tuple(facts.telling), facts.asks, facts.kind, holder)
+            teller = _Teller(tuple(facts.telling), tuple(facts.asks), facts.kind, holder)
             for word in facts.telling:
                 self.tellers.setdefault(word, []).append(teller)
