@@ -11,6 +11,7 @@ from quizgen.errors import ProviderError, StoreError
 from quizgen.generation.answers import AnswerFormatError, parse_answer
 from quizgen.generation.run import generate
 from quizgen.models import BatchStatus, PlannedBatch, QuizStatus, batch_key
+from quizgen.questions import question_type
 from quizgen.store import NewModule, Store
 from tests.fakes.scripted_llm import (
     ScriptedAdapter,
@@ -107,6 +108,23 @@ async def test_a_failing_preload_of_the_checks_changes_nothing(
     adapter = ScriptedAdapter({key: [answer([tf_question(i) for i in (1, 2)])]})
     report = await generate(store, quiz, adapter)
     assert report.complete and len(store.questions(quiz.id)) == 2
+
+
+async def test_the_kept_rows_are_let_go_once_the_screen_is_built(store: Store) -> None:
+    """A retry seeds its screen from every kept question's stored data, built at the first
+    answer; the rows themselves are not held for the rest of the run (the screen keeps what
+    it needs), as they were not when the screen was built before the first ask."""
+    from quizgen.generation.context import RunContext
+
+    quiz, key = one_batch(store, 2)
+    adapter = ScriptedAdapter({key: [answer([tf_question(i) for i in (1, 2)])]})
+    await generate(store, quiz, adapter)
+    ctx = RunContext.load(store, None, quiz, adapter, "run-2")  # type: ignore[arg-type]
+    assert len(ctx.kept) == 2
+    screen = ctx.screen
+    assert ctx.kept == [] and ctx.screen is screen
+    again = screen.screen(question_type("true_false"), tf_question(1), ctx.contents["cells"])
+    assert "duplicate_question" in [problem.code for problem in again.problems]
 
 
 async def test_malformed_json_is_sent_back_and_corrected(store: Store) -> None:

@@ -60,7 +60,8 @@ class RunContext:
     adapter: LLMAdapter
     limiter: anyio.CapacityLimiter
     kept: list[tuple[str, str, dict]]
-    """(batch key, question type, data) of the questions the quiz kept before this run."""
+    """(batch key, question type, data) of the questions the quiz kept before this run, until
+    `screen` is built from them (then empty: the screen holds what it needs of them)."""
     modules: dict[str, ModuleRecord]
     contents: dict[str, ModuleContent]
     module_texts: dict[str, list[str]]
@@ -84,6 +85,7 @@ class RunContext:
             from quizgen.checks.screen import Screen
 
             self._screen = Screen.of(self.kept)
+            self.kept = []  # a retry's stored rows would otherwise be held for the whole run
         return self._screen
 
     @classmethod
