@@ -409,7 +409,10 @@ def quote_fillers(stem_text: str, position: int, quote: str) -> list[list[str]]:
 def _agrees(answer: str, filler: list[str]) -> bool:
     words = [stem(token) for token in _TOKEN.findall(answer.casefold()) if token[0].isalnum()]
     content = [word for word in words if word not in STOP_WORDS] or words
-    return all(any(stems_match(word, other) for other in filler) for word in content)
+    # A word standing in the filler as it is matches at once (`stems_match` of equal stems).
+    return all(
+        word in filler or any(stems_match(word, other) for other in filler) for word in content
+    )
 
 
 def blank_disagrees(stem_text: str, position: int, answers: list[str], quote: str) -> bool:
