@@ -8,7 +8,8 @@ the mock's work in a large run.
 
 Bounded by `MAX_BYTES` (compressed): past it nothing more is kept, and a batch without an entry
 is written from the text as before. An entry is taken once and dropped, so the memory drains as
-the run goes, and nothing is kept for a process that never asks (`suggest` does not keep).
+the run goes. `suggest` does not keep; `validate` counts as `create` does, so it keeps too, and
+what it kept goes with the process.
 """
 
 from __future__ import annotations
