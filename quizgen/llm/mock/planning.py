@@ -183,16 +183,16 @@ def records(
 def _written(
     content: str, qtype: str, batch_key: str, batches: Batches, topic: str
 ) -> Iterator[memo.Record]:
-    """`records`, the first of them from `memo` when the capacity count kept them."""
+    """`records`, the first of them from `memo` when the capacity count kept them. Each
+    question is the caller's own, as JSON gives it back: the kept ones are decoded from JSON,
+    the others copied through it."""
     found = memo.take((content, qtype, batch_key, batches, topic))
-    if found is None:
-        yield from records(content, qtype, batch_key, batches, topic)
-        return
-    kept, complete = found
+    kept, complete = found if found is not None else ([], False)
     yield from kept
     if not complete:
         more = records(content, qtype, batch_key, batches, topic)
-        yield from itertools.islice(more, len(kept), None)
+        for question, fact, key in itertools.islice(more, len(kept), None):
+            yield json.loads(json.dumps(question)), fact, key
 
 
 def choose(
@@ -225,11 +225,10 @@ def choose(
             else:
                 last.append(question)
             continue
-        chosen.append(json.loads(json.dumps(question)))
+        chosen.append(question)
         if len(chosen) >= count:
             return chosen
-    rest = [*later, *last][: count - len(chosen)]
-    return chosen + [json.loads(json.dumps(question)) for question in rest]
+    return chosen + [*later, *last][: count - len(chosen)]
 
 
 COVERED = 0.7
