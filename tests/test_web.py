@@ -570,6 +570,9 @@ def test_serve_prints_the_link_answers_it_and_stops_cleanly_on_ctrl_c(
     assert process.returncode == 0, err
     assert "stopped" in out
     assert "Traceback" not in err
+    # The page's connection was closed: SQLite folded its write-ahead log into the file, so the
+    # database file alone holds every change (a copy of it misses nothing).
+    assert not Path(f"{db_path}-wal").exists()
 
 
 def test_an_edit_of_a_question_changed_since_the_form_opened_saves_nothing(

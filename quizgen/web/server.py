@@ -53,7 +53,8 @@ def run(
     sock = bind(port)
     bound = sock.getsockname()[1]
     guard = Guard(hosts=frozenset({f"{HOST}:{bound}", f"localhost:{bound}"}))
-    app = create_app(Site(db=db, quiz_id=quiz_id, guard=guard))
+    site = Site(db=db, quiz_id=quiz_id, guard=guard)
+    app = create_app(site)
     url = f"http://{HOST}:{bound}/?{TOKEN_PARAMETER}={guard.token}"
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
@@ -67,4 +68,8 @@ def run(
         pass
     finally:
         sock.close()
+        # Let go of the page's connection now: the CLI skips the garbage collector at exit
+        # (`cli.app.leave_objects_to_the_os`), and the server's objects hold it in cycles, so it
+        # would never close and the write-ahead log would stay beside the database file.
+        site.snapshot.close()
     say("stopped")
