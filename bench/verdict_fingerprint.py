@@ -29,7 +29,6 @@ import copy
 import gzip
 import hashlib
 import json
-import os
 import random
 import sys
 import time
@@ -327,19 +326,10 @@ def main() -> None:
     codes: list[str] = []
     screen_corpus(corpus, codes)
     print(f"{questions:,} questions, {len(lines):,} verdict lines, {cpu:.1f} s CPU")
-    print(f"verdict sha256 (PYTHONHASHSEED={os.environ.get('PYTHONHASHSEED')}): {digest}")
+    print(f"verdict sha256: {digest}")
     loose = hashlib.sha256("\n".join(codes).encode()).hexdigest()
-    print(f"codes sha256 (any hash seed): {loose}")
-
-
-def _fixed_hash_seed() -> None:
-    """Which of several kept questions a repeat names can follow set order, so string hashing
-    is fixed: the script runs itself again under PYTHONHASHSEED=0."""
-    if os.environ.get("PYTHONHASHSEED") != "0" and not os.environ.get("FINGERPRINT_ANY_SEED"):
-        env = {**os.environ, "PYTHONHASHSEED": "0"}
-        os.execve(sys.executable, [sys.executable, *sys.argv], env)
+    print(f"codes sha256 (reasons only): {loose}")
 
 
 if __name__ == "__main__":
-    _fixed_hash_seed()
     main()

@@ -287,3 +287,44 @@ def test_every_problem_is_reported_at_once_through_the_screen() -> None:
         "source_quote": "Wegener proposed drift in 1912.",
     }
     assert codes("fill_in_blank", misquoted) == ["blank_mismatch", "quote_not_found"]
+
+
+NAMED_PROBE = """
+from tests.test_contradiction_giveaways import CONTENT, WEGENER, fib, tf
+from quizgen.checks.screen import Screen, screen_question
+
+q = WEGENER
+drift = fib("Alfred Wegener proposed the idea of [blank_1] in 1912.", ["continental drift"], q)
+year = fib("Alfred Wegener proposed the idea of continental drift in [blank_1].", ["1912"], q)
+name = fib("[blank_1] proposed the idea of continental drift in 1912.", ["Alfred Wegener"], q)
+screen = Screen.of(
+    [("b_drift", "fill_in_blank", drift), ("b_year", "fill_in_blank", year),
+     ("b_name", "fill_in_blank", name)]
+)
+statement = tf("Alfred Wegener proposed the idea of continental drift in 1912.", True, WEGENER)
+print([p.message for p in screen_question("true_false", statement, CONTENT, screen).problems])
+"""
+
+
+def test_a_give_away_names_the_same_kept_question_on_every_run() -> None:
+    """Three kept questions are given away; which one the message names (and the correction
+    sent back to the model repeats) must not follow Python's per-process hash seed."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    named = {
+        subprocess.run(
+            [sys.executable, "-c", NAMED_PROBE],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(named) == 1
+    assert "already in batch b_" in named.pop()

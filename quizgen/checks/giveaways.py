@@ -261,7 +261,7 @@ class GiveawayIndex:
             telling = facts.telling
             teller = _Teller(telling, facts.asks, facts.kind, None)
             filed = self.answers
-            for word in telling:
+            for word in sorted(telling):  # a fixed order: the same kept question named each run
                 for answer in filed.get(word, ()):
                     if (
                         telling.issuperset(answer[0])  # its words
@@ -287,11 +287,13 @@ class GiveawayIndex:
         the postings of the stem words a telling text must hold one of (the rarest ones: every
         telling text is filed under all its words, so any choice of them is complete)."""
         empty: list[_Teller] = []
-        lists = sorted((self.tellers.get(word, empty) for word in answer.stem), key=len)
+        lists = sorted((self.tellers.get(word, empty) for word in sorted(answer.stem)), key=len)
         by_stem = lists[: max(1, len(lists) - answer.needed + 1)]
         stem_size = sum(map(len, by_stem))
         if answer.words:
-            by_answer = min((self.tellers.get(word, empty) for word in answer.words), key=len)
+            by_answer = min(
+                (self.tellers.get(word, empty) for word in sorted(answer.words)), key=len
+            )
             if len(by_answer) <= stem_size:
                 return by_answer
         return list({id(teller): teller for entries in by_stem for teller in entries}.values())
