@@ -79,6 +79,17 @@ def write_spec(path: Path, text: str) -> Path:
     return path
 
 
+def spec_with_batches(batches: str) -> str:
+    """A one-module spec (`cells`, from cells.md) whose question_batches list is `batches`."""
+    return f"""
+title = "Quiz"
+[modules.cells]
+name = "Cells"
+sources = ["cells.md"]
+question_batches = [{batches}]
+"""
+
+
 @pytest.fixture
 def canvas(monkeypatch: pytest.MonkeyPatch):
     """A fake Canvas on 127.0.0.1, configured through the environment, with fast retries."""

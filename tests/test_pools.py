@@ -10,17 +10,7 @@ import pytest
 from quizgen.errors import SpecError
 from quizgen.pools import Pool, in_pool_order, pick_note, points_note, pools_of, segments
 from quizgen.spec import load_spec
-from tests.conftest import invoke, write_spec
-
-
-def spec_with(batches: str) -> str:
-    return f"""
-title = "Quiz"
-[modules.cells]
-name = "Cells"
-sources = ["cells.md"]
-question_batches = [{batches}]
-"""
+from tests.conftest import invoke, spec_with_batches, write_spec
 
 
 def problems(tmp_path: Path, text: str) -> list[str]:
@@ -30,7 +20,7 @@ def problems(tmp_path: Path, text: str) -> list[str]:
 
 
 def test_a_batch_may_pick_k_of_its_count(tmp_path: Path) -> None:
-    text = spec_with(
+    text = spec_with_batches(
         '{ question_type = "multiple_choice", count = 20, pick = 5 },'
         ' { question_type = "true_false", count = 4 }'
     )
@@ -49,7 +39,7 @@ def test_a_batch_may_pick_k_of_its_count(tmp_path: Path) -> None:
 def test_pick_out_of_range_names_module_batch_and_field(
     tmp_path: Path, pick: int, message: str
 ) -> None:
-    text = spec_with(
+    text = spec_with_batches(
         '{ question_type = "true_false", count = 3 },'
         f' {{ question_type = "multiple_choice", count = 20, pick = {pick} }}'
     )
@@ -59,7 +49,7 @@ def test_pick_out_of_range_names_module_batch_and_field(
 def test_validate_refuses_pick_above_count_with_the_file_named(cli, tmp_path: Path) -> None:
     path = write_spec(
         tmp_path / "bad.toml",
-        spec_with('{ question_type = "matching", count = 3, pick = 4 }'),
+        spec_with_batches('{ question_type = "matching", count = 3, pick = 4 }'),
     )
     code, out, err = invoke(cli, "validate", str(path))
     assert code == 2
@@ -69,7 +59,7 @@ def test_validate_refuses_pick_above_count_with_the_file_named(cli, tmp_path: Pa
 
 
 def test_pick_equal_to_count_is_a_pool_of_everything(tmp_path: Path) -> None:
-    text = spec_with('{ question_type = "true_false", count = 3, pick = 3 }')
+    text = spec_with_batches('{ question_type = "true_false", count = 3, pick = 3 }')
     assert pools_of(load_spec(write_spec(tmp_path / "s.toml", text)).spec) == {
         "cells_true_false_3": Pool("cells_true_false_3", 3, 3)
     }
@@ -91,7 +81,7 @@ def test_validate_states_the_pool(cli, tmp_path: Path) -> None:
     (tmp_path / "cells.md").write_text("# Cells\n\nCells have membranes.\n", encoding="utf-8")
     path = write_spec(
         tmp_path / "quiz.toml",
-        spec_with('{ question_type = "true_false", count = 3, pick = 2 }')
+        spec_with_batches('{ question_type = "true_false", count = 3, pick = 2 }')
         + '[llm]\nprovider = "mock"\n',
     )
     code, out, _err = invoke(cli, "validate", str(path))

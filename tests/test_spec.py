@@ -9,7 +9,7 @@ import pytest
 
 from quizgen.errors import SpecError
 from quizgen.spec import load_spec, plan_batches
-from tests.conftest import EXAMPLE, invoke, invoke_json, write_spec
+from tests.conftest import EXAMPLE, invoke, invoke_json, spec_with_batches, write_spec
 
 GOOD = """
 title = "Quiz"
@@ -22,16 +22,6 @@ question_batches = [
   { question_type = "multiple_choice", count = 10 },
   { question_type = "fill_in_blank", count = 5 },
 ]
-"""
-
-
-def spec_with_batches(batches: str) -> str:
-    return f"""
-title = "Quiz"
-[modules.cells]
-name = "Cells"
-sources = ["cells.md"]
-question_batches = [{batches}]
 """
 
 
